@@ -1,0 +1,261 @@
+// portafx — AsyncSocket: MFC's CAsyncSocket, portable, on Boost.Asio.
+//
+// A non-blocking socket whose readiness is reported by virtual notifications (`OnReceive`, `OnSend`,
+// `OnAccept`, `OnConnect`, `OnClose`, `OnOutOfBandData`) delivered by the socket's EventLoop with the
+// exact re-enabling rules of Winsock's WSAAsyncSelect. docs/notifications.md describes each one.
+//
+// Return values follow MFC: members returning `bool` return false on failure, `Send`/`Receive` return
+// `SocketErrorResult` (-1); the reason is then in `GetLastError()` (a WSA number, see SocketError) and
+// `GetLastErrorInfo()` (what failed and why, in words).
+//
+// Threading: every member is called on the thread of the socket's EventLoop (docs/threading.md).
+#pragma once
+
+#include <portafx/event_loop.hpp>
+#include <portafx/socket_address.hpp>
+#include <portafx/socket_error.hpp>
+#include <portafx/socket_types.hpp>
+
+#include <cstddef>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace portafx {
+
+namespace detail {
+struct LoopState;
+struct SocketCore;
+class SocketEngine;
+}  // namespace detail
+
+/// The portable CAsyncSocket. Subclass it and override the notifications you need.
+///
+/// Objects are neither copyable nor movable (their address is registered with the loop, as MFC's are in
+/// its handle map). Destroying the object closes its socket; `delete this` as the last statement of a
+/// notification is safe, and so is destroying another socket of the same loop inside a notification.
+class AsyncSocket {
+public:
+    /// How `ShutDown` half-closes (MFC: `receives`, `sends`, `both`).
+    enum ShutdownHow { Receives = 0, Sends = 1, Both = 2 };
+
+    /// A socket object with no handle yet, belonging to the calling thread's loop (`EventLoop::Current()`).
+    AsyncSocket();
+
+    /// A socket object with no handle yet, belonging to `loop`; the loop must outlive the handle (a
+    /// destroyed loop closes its sockets).
+    explicit AsyncSocket(EventLoop& loop);
+
+    /// Closes the socket if it is open. No notification reaches the object afterwards.
+    virtual ~AsyncSocket();
+
+    AsyncSocket(const AsyncSocket&) = delete;
+    AsyncSocket& operator=(const AsyncSocket&) = delete;
+
+    // ---------------------------------------------------------------------------------------------
+    // Creation, binding, connecting
+
+    /// Makes the socket and binds it, as MFC's Create: `Socket(type, events)` then `Bind(port, address)`.
+    ///
+    /// `address` may be a numeric IPv4 or IPv6 address or a host name (resolved here, synchronously); the
+    /// socket takes the address's family. With no address the socket is IPv6 dual-stack bound to `::`
+    /// (accepting and reaching IPv4 peers too), or IPv4 on hosts without IPv6. A non-zero `port` turns on
+    /// address reuse (a restarted server binds at once) unless `SetExclusiveAddressUse(true)` was called
+    /// first. Fails with `InvalidArgument` for a port over 65535 or a malformed address, `HostNotFound` for
+    /// a name that does not resolve, `AddressInUse`, `AccessDenied` (privileged port), ...; on failure no
+    /// handle is left open.
+    bool Create(unsigned port = 0, SocketType type = SocketType::Stream, long events = AllEvents,
+                const char* address = nullptr);
+
+    /// Makes the socket without binding it (MFC's Socket). The default family is IPv4, as in MFC;
+    /// `AddressFamily::Unspecified` chooses IPv6 dual-stack where available. `events` is the
+    /// notification mask (see AsyncSelect). Fails with `InvalidArgument` if the object already has a handle.
+    bool Socket(SocketType type = SocketType::Stream, long events = AllEvents, int protocol = 0,
+                AddressFamily family = AddressFamily::IPv4);
+
+    /// Binds to `port` on `address` (numeric or host name; null = the wildcard of the socket's family).
+    /// An IPv4 address on an IPv6 dual-stack socket is bound in its mapped form.
+    bool Bind(unsigned port, const char* address = nullptr);
+
+    /// Binds to an endpoint.
+    bool Bind(const SocketAddress& address);
+
+    /// Starts listening. `OnAccept` then comes once per pending connection, re-enabled by `Accept`.
+    bool Listen(int backlog = 5);
+
+    /// Accepts a pending connection into `connected`, which must have no handle. `connected` may belong to
+    /// another EventLoop; it inherits this socket's notification mask and gets `OnSend` once (if selected).
+    /// Fails with `WouldBlock` when nothing is pending. `peer`, if given, receives the peer's address.
+    virtual bool Accept(AsyncSocket& connected, SocketAddress* peer = nullptr);
+
+    /// Connects to `host` (numeric address or name) and `port`. A name is resolved with getaddrinfo
+    /// (AF_UNSPEC) without blocking the loop, and each address is tried in turn until one connects.
+    /// On an AsyncSocket this returns false with `WouldBlock` and the outcome arrives in `OnConnect`
+    /// (0, or the error of the last address tried: `ConnectionRefused`, `HostNotFound`, ...). A socket
+    /// without a handle gets one (as `Socket(Stream, AllEvents, 0, Unspecified)`).
+    bool Connect(const char* host, unsigned port);
+
+    /// Connects to one endpoint (see the other overload).
+    bool Connect(const SocketAddress& address);
+
+    /// Connects to the first of `candidates` that accepts, trying each in turn (see the first overload).
+    bool Connect(const std::vector<SocketAddress>& candidates);
+
+    // ---------------------------------------------------------------------------------------------
+    // Data
+
+    /// Sends up to `len` bytes; returns the number queued (possibly fewer than `len`) or
+    /// `SocketErrorResult`. A `WouldBlock` failure arms one `OnSend` for when there is room again.
+    /// `flags`: MsgOob, MsgDontRoute. Never raises SIGPIPE.
+    virtual int Send(const void* buf, int len, int flags = 0);
+
+    /// Gather send: the buffers in order, in one system call. Returns the bytes queued or
+    /// `SocketErrorResult`, with the same rules as the single-buffer Send.
+    int Send(const ConstBuffer* buffers, std::size_t count, int flags = 0);
+
+    /// Gather send of a braced list: `Send({{header, 4}, {body, n}})`.
+    int Send(std::initializer_list<ConstBuffer> buffers, int flags = 0) {
+        return Send(buffers.begin(), buffers.size(), flags);
+    }
+
+    /// Receives up to `len` bytes; returns the number read, 0 when the peer has closed the connection
+    /// gracefully, or `SocketErrorResult` (`WouldBlock` if nothing is queued, `ConnectionReset`, ...).
+    /// Every call, even a failing one, re-enables `OnReceive` (and `OnOutOfBandData`): if data is still
+    /// queued afterwards, `OnReceive` comes again. `flags`: MsgPeek, MsgOob.
+    virtual int Receive(void* buf, int len, int flags = 0);
+
+    /// Half-closes the connection (`Sends` by default: the peer sees end of stream). The handle stays open.
+    bool ShutDown(int how = Sends);
+
+    /// Closes the handle. Safe to call twice; after it no notification reaches the object.
+    virtual void Close();
+
+    // ---------------------------------------------------------------------------------------------
+    // Control
+
+    /// Replaces the notification mask (FdRead | FdWrite | ...). Conditions that already hold are
+    /// reported at once: queued data gives `OnReceive`, a pending connection `OnAccept`, a connected
+    /// socket with room to send `OnSend`. `AsyncSelect(0)` stops notifications.
+    bool AsyncSelect(long events = AllEvents);
+
+    /// `FionRead`: bytes that can be read now (kernel and user-space buffers). `FionBio`: zero makes the
+    /// socket blocking, which fails with `InvalidArgument` while a notification mask is set (call
+    /// `AsyncSelect(0)` first), as in Winsock. `SiocAtMark`: non-zero if no urgent data waits.
+    /// The platform's own FIONREAD/FIONBIO values are accepted too.
+    bool IOCtl(long command, unsigned long* argument);
+
+    /// Sets a socket option with native level and name (e.g. `SOL_SOCKET`, `SO_RCVBUF`), as setsockopt.
+    bool SetSockOpt(int optionName, const void* value, int len, int level = SOL_SOCKET);
+
+    /// Reads a socket option with native level and name, as getsockopt; `*len` is in/out.
+    bool GetSockOpt(int optionName, void* value, int* len, int level = SOL_SOCKET);
+
+    /// Typed options. Each returns false (with the error) if the socket has no handle or the OS refuses.
+    bool SetReuseAddress(bool on);
+    bool GetReuseAddress(bool& on);
+    /// Exclusive use of the address: no address reuse, so binding a port in use fails with
+    /// `AddressInUse`. May be called before `Create` (it is then applied when the socket is made).
+    bool SetExclusiveAddressUse(bool on);
+    bool GetExclusiveAddressUse(bool& on);
+    bool SetNoDelay(bool on);
+    bool GetNoDelay(bool& on);
+    bool SetKeepAlive(bool on);
+    bool GetKeepAlive(bool& on);
+    /// `SO_LINGER`: `on` with 0 seconds makes Close reset the connection.
+    bool SetLinger(bool on, int seconds);
+    bool GetLinger(bool& on, int& seconds);
+    bool SetSendBufferSize(int bytes);
+    bool GetSendBufferSize(int& bytes);
+    bool SetReceiveBufferSize(int bytes);
+    bool GetReceiveBufferSize(int& bytes);
+    /// IPv6 sockets only: true = IPv6 only, false = dual-stack (the default portafx sets).
+    bool SetIPv6Only(bool on);
+    bool GetIPv6Only(bool& on);
+
+    /// The peer's numeric address (IPv4-mapped addresses unmapped) and port.
+    bool GetPeerName(std::string& address, unsigned& port);
+    bool GetPeerName(SocketAddress& address);
+
+    /// The local numeric address and port.
+    bool GetSockName(std::string& address, unsigned& port);
+    bool GetSockName(SocketAddress& address);
+
+    /// The WSA number of the calling thread's last failure (0 after a success that reset it), as MFC.
+    static int GetLastError() noexcept;
+
+    /// What failed last on this thread and why.
+    static const SocketErrorInfo& GetLastErrorInfo() noexcept;
+
+    /// Sets the calling thread's last error (MFC: WSASetLastError), with an optional operation and detail.
+    static void SetLastError(int code, const char* operation = "", std::string detail = {});
+
+    // ---------------------------------------------------------------------------------------------
+    // Handles and hand-off between loops
+
+    /// Takes ownership of an open socket handle (made non-blocking) and selects `events`; conditions that
+    /// already hold are reported at once. Fails with `NoHandle` for `InvalidHandle`, `InvalidArgument`
+    /// if this object already has a handle or another object of the loop has this one.
+    bool Attach(NativeHandle handle, long events = AllEvents);
+
+    /// Gives up the handle without closing it (the OS socket stays open) and returns it; the object is then
+    /// empty and gets no more notifications. Returns `InvalidHandle` (error `NoHandle`) if it had none.
+    NativeHandle Detach();
+
+    /// The object of the calling thread's current loop that owns `handle`, or null (as MFC: per thread).
+    static AsyncSocket* FromHandle(NativeHandle handle);
+
+    /// The handle, or `InvalidHandle` (MFC: `m_hSocket`).
+    NativeHandle GetHandle() const noexcept;
+
+    /// True if the object has a handle.
+    bool IsOpen() const noexcept { return GetHandle() != InvalidHandle; }
+
+    /// The loop the object belongs to (valid while that loop exists).
+    EventLoop& GetEventLoop() const noexcept;
+
+    /// The notification mask last selected.
+    long GetEvents() const noexcept;
+
+    /// Stream or Datagram (Stream if the object has no handle).
+    SocketType GetSocketType() const noexcept;
+
+    /// The family of the handle (IPv4 or IPv6), Unspecified if none.
+    AddressFamily GetAddressFamily() const noexcept;
+
+protected:
+    /// Data (or end of stream) can be read: call `Receive` once. `errorCode` is 0 or a network error.
+    virtual void OnReceive(int errorCode);
+    /// Room to send: once after connecting or accepting, then only after a Send failed with WouldBlock.
+    virtual void OnSend(int errorCode);
+    /// Urgent (out-of-band) data can be read with `Receive(buf, len, MsgOob)`.
+    virtual void OnOutOfBandData(int errorCode);
+    /// A connection is pending on a listening socket: call `Accept` once.
+    virtual void OnAccept(int errorCode);
+    /// A non-blocking connect finished: 0 = connected, otherwise why it failed.
+    virtual void OnConnect(int errorCode);
+    /// The peer closed (0) or reset (`ConnectionReset`) the connection, or it was aborted
+    /// (`ConnectionAborted`). Comes once. Data may still be queued: read it before closing.
+    virtual void OnClose(int errorCode);
+
+    /// Bytes a layer above the socket (TLS, a read-ahead buffer) holds in user space and has not handed to
+    /// the user yet. They count as "data queued": while non-zero, each re-enabling `Receive` brings another
+    /// `OnReceive`, so no byte is stranded. The default holds none.
+    virtual std::size_t UserBytesQueued() const noexcept;
+
+    /// Re-enables `OnReceive` as a `Receive` call does, for layers that satisfy reads from their own buffer
+    /// without calling `Receive`.
+    void ReenableReceive();
+
+private:
+    friend class detail::SocketEngine;
+    bool Fail(SocketError code, const char* operation, std::string detail = {}) const;
+    bool RequireLoop(const char* operation) const;
+    bool RequireHandle(const char* operation) const;
+
+    detail::LoopState* loop_;  // null once the loop is destroyed
+    std::shared_ptr<detail::SocketCore> core_;
+    bool exclusiveAddress_ = false;
+};
+
+}  // namespace portafx

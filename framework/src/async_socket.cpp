@@ -1,0 +1,792 @@
+// AsyncSocket: the MFC-shaped members. Checks arguments, makes the system calls, records the last
+// error, and leaves re-arming and notifications to the SocketEngine.
+#include <portafx/async_socket.hpp>
+
+#include "detail/loop_state.hpp"
+#include "detail/socket_engine.hpp"
+#include "detail/socket_ops.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace portafx {
+
+using detail::CoreState;
+using detail::SocketEngine;
+namespace ops = detail::ops;
+
+namespace {
+
+thread_local SocketErrorInfo tLastError;
+
+std::string Quote(const char* s) {
+    return std::string("'") + (s ? s : "") + "'";
+}
+
+std::string PortText(unsigned port) {
+    return "port " + std::to_string(port) + " is out of range (0-65535)";
+}
+
+// A good "why" for the errors users most often meet at bind time.
+std::string BindDetail(SocketError e, const SocketAddress& address) {
+    switch (e) {
+    case SocketError::AccessDenied:
+        return "binding " + address.ToString() +
+               " needs privileges (ports below the system's unprivileged start, usually 1024)";
+    case SocketError::AddressInUse: return address.ToString() + " is already in use";
+    case SocketError::AddressNotAvailable: return address.Address() + " is not an address of this host";
+    default: return "cannot bind " + address.ToString();
+    }
+}
+
+}  // namespace
+
+// --- construction --------------------------------------------------------------------------------
+
+AsyncSocket::AsyncSocket() : AsyncSocket(EventLoop::Current()) {}
+
+AsyncSocket::AsyncSocket(EventLoop& loop) : loop_(&loop.State()) {
+    SocketEngine::Register(*loop_, *this);
+}
+
+AsyncSocket::~AsyncSocket() {
+    // Not the virtual Close: a derived part is already gone.
+    if (core_) SocketEngine::Retire(*core_, true);
+    core_.reset();
+    if (loop_ != nullptr) SocketEngine::Unregister(*loop_, *this);
+}
+
+EventLoop& AsyncSocket::GetEventLoop() const noexcept {
+    return *loop_->owner;
+}
+
+bool AsyncSocket::Fail(SocketError code, const char* operation, std::string detail) const {
+    SetLastError(static_cast<int>(code), operation, std::move(detail));
+    return false;
+}
+
+int AsyncSocket::GetLastError() noexcept {
+    return tLastError.code;
+}
+
+const SocketErrorInfo& AsyncSocket::GetLastErrorInfo() noexcept {
+    return tLastError;
+}
+
+void AsyncSocket::SetLastError(int code, const char* operation, std::string detail) {
+    tLastError.code = code;
+    tLastError.operation = operation ? operation : "";
+    tLastError.detail = std::move(detail);
+}
+
+bool AsyncSocket::RequireLoop(const char* operation) const {
+    return loop_ != nullptr || Fail(SocketError::NotInitialised, operation, "the socket's EventLoop was destroyed");
+}
+
+bool AsyncSocket::RequireHandle(const char* operation) const {
+    if (!RequireLoop(operation)) return false;
+    return core_ != nullptr ||
+           Fail(SocketError::NotSocket, operation, "the socket has no handle (call Create or Socket first)");
+}
+
+// --- creation ------------------------------------------------------------------------------------
+
+bool AsyncSocket::Socket(SocketType type, long events, int protocol, AddressFamily family) {
+    if (!RequireLoop("Socket")) return false;
+    if (core_) return Fail(SocketError::InvalidArgument, "Socket", "the object already has a handle");
+    const int nativeType = type == SocketType::Datagram ? SOCK_DGRAM : SOCK_STREAM;
+    SocketError err = SocketError::Success;
+    int nativeFamily = AF_INET;
+    NativeHandle fd = InvalidHandle;
+    if (family == AddressFamily::Unspecified || family == AddressFamily::IPv6) {
+        nativeFamily = AF_INET6;
+        fd = ops::Open(AF_INET6, nativeType, protocol, err);
+        if (fd == InvalidHandle && family == AddressFamily::Unspecified &&
+            (err == SocketError::AddressFamilyNotSupported || err == SocketError::ProtocolFamilyNotSupported)) {
+            nativeFamily = AF_INET;  // a host without IPv6
+            err = SocketError::Success;
+        }
+    }
+    if (fd == InvalidHandle && err == SocketError::Success) fd = ops::Open(nativeFamily, nativeType, protocol, err);
+    if (fd == InvalidHandle) return Fail(err, "Socket", "cannot make the socket");
+    if (nativeFamily == AF_INET6) {
+        int off = 0;  // dual-stack by default; SetIPv6Only(true) turns it off
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    core_ = SocketEngine::Install(*this, fd, nativeFamily, nativeType, protocol, err);
+    if (!core_) {
+        ops::Close(fd);
+        return Fail(err, "Socket", "cannot register the socket with its EventLoop");
+    }
+    core_->mask = events;
+    core_->state = CoreState::Open;
+    if (exclusiveAddress_) {
+        int zero = 0;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof zero);
+    }
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::Create(unsigned port, SocketType type, long events, const char* address) {
+    if (!RequireLoop("Create")) return false;
+    if (port > 65535) return Fail(SocketError::InvalidArgument, "Create", PortText(port));
+    if (core_) return Fail(SocketError::InvalidArgument, "Create", "the object already has a handle");
+    SocketAddress local;
+    AddressFamily family = AddressFamily::Unspecified;
+    if (address != nullptr && *address != '\0') {
+        if (SocketAddress::Parse(address, port, local)) {
+            family = local.Family();
+        } else if (ops::LooksNumeric(address) || !ops::IsValidHostName(address)) {
+            return Fail(SocketError::InvalidArgument, "Create",
+                        Quote(address) + " is neither a numeric IP address nor a valid host name");
+        } else {
+            std::vector<SocketAddress> found;
+            SocketError err = SocketError::Success;
+            if (!ops::Resolve(address, port, AF_UNSPEC, true, type == SocketType::Datagram ? SOCK_DGRAM : SOCK_STREAM,
+                              found, err)) {
+                return Fail(err, "Create", "cannot resolve host name " + Quote(address));
+            }
+            local = found.front();
+            family = local.Family();
+        }
+    }
+    if (!Socket(type, events, 0, family)) {
+        SocketErrorInfo saved = tLastError;
+        return Fail(static_cast<SocketError>(saved.code), "Create", saved.detail);
+    }
+    const bool ok = local.IsValid() ? Bind(local) : Bind(port, nullptr);
+    if (!ok) {
+        SocketErrorInfo saved = tLastError;  // Close must not hide why Bind failed
+        Close();
+        return Fail(static_cast<SocketError>(saved.code), "Create", saved.detail);
+    }
+    return true;
+}
+
+bool AsyncSocket::Bind(unsigned port, const char* address) {
+    if (!RequireHandle("Bind")) return false;
+    if (port > 65535) return Fail(SocketError::InvalidArgument, "Bind", PortText(port));
+    SocketAddress local;
+    if (address == nullptr || *address == '\0') {
+        local = SocketAddress::Any(core_->family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4, port);
+    } else if (!SocketAddress::Parse(address, port, local)) {
+        if (ops::LooksNumeric(address) || !ops::IsValidHostName(address)) {
+            return Fail(SocketError::InvalidArgument, "Bind",
+                        Quote(address) + " is neither a numeric IP address nor a valid host name");
+        }
+        std::vector<SocketAddress> found;
+        SocketError err = SocketError::Success;
+        if (!ops::Resolve(address, port, AF_UNSPEC, true, core_->type, found, err)) {
+            return Fail(err, "Bind", "cannot resolve host name " + Quote(address));
+        }
+        local = found.front();
+        for (const SocketAddress& a : found) {  // prefer the socket's own family
+            if ((a.Family() == AddressFamily::IPv6) == (core_->family == AF_INET6)) {
+                local = a;
+                break;
+            }
+        }
+    }
+    return Bind(local);
+}
+
+bool AsyncSocket::Bind(const SocketAddress& address) {
+    if (!RequireHandle("Bind")) return false;
+    if (!address.IsValid()) return Fail(SocketError::InvalidArgument, "Bind", "empty address");
+    SocketAddress local = address;
+    if (core_->family == AF_INET && local.Family() == AddressFamily::IPv6) {
+        return Fail(SocketError::AddressFamilyNotSupported, "Bind",
+                    "cannot bind IPv6 address " + local.Address() + " to an IPv4 socket");
+    }
+    if (core_->family == AF_INET6 && local.Family() == AddressFamily::IPv4) {
+        bool v6only = false;
+        GetIPv6Only(v6only);
+        if (v6only) {
+            return Fail(SocketError::AddressFamilyNotSupported, "Bind",
+                        "cannot bind IPv4 address " + local.Address() + " to an IPv6-only socket");
+        }
+        local = local.ToV4Mapped();
+    }
+    if (local.Port() != 0 && !exclusiveAddress_) {
+        // A restarted server re-binds at once (TIME_WAIT). On POSIX systems this never lets two
+        // listeners share a port; SetExclusiveAddressUse(true) turns it off.
+        int one = 1;
+        SetSockOpt(SO_REUSEADDR, &one, sizeof one, SOL_SOCKET);
+    }
+    if (::bind(core_->fd, static_cast<const sockaddr*>(local.Data()), static_cast<socklen_t>(local.Size())) < 0) {
+        const SocketError e = FromErrno(errno);
+        return Fail(e, "Bind", BindDetail(e, address));
+    }
+    core_->boundExplicitly = true;
+    core_->bindAddress = address;
+    if (core_->type == SOCK_DGRAM) {
+        SocketEngine::ArmRead(core_);
+    }
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::Listen(int backlog) {
+    if (!RequireHandle("Listen")) return false;
+    if (core_->type != SOCK_STREAM) {
+        return Fail(SocketError::OperationNotSupported, "Listen", "only stream sockets can listen");
+    }
+    if (core_->state != CoreState::Open && core_->state != CoreState::Listening) {
+        return Fail(SocketError::IsConnected, "Listen", "the socket is connected or connecting");
+    }
+    if (::listen(core_->fd, backlog < 0 ? 0 : backlog) < 0) {
+        const SocketError e = FromErrno(errno);
+        return Fail(e, "Listen", "listen() failed");
+    }
+    core_->state = CoreState::Listening;
+    core_->acceptEnabled = true;
+    SocketEngine::ArmRead(core_);
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
+    if (!RequireHandle("Accept")) return false;
+    auto core = core_;
+    core->acceptEnabled = true;  // every call re-enables OnAccept, even a failing one
+    struct Rearm {
+        std::shared_ptr<detail::SocketCore>& core;
+        ~Rearm() { SocketEngine::ArmRead(core); }
+    } rearm{core};
+    if (core->state != CoreState::Listening) {
+        return Fail(SocketError::InvalidArgument, "Accept", "the socket is not listening");
+    }
+    if (&connected == this || connected.core_) {
+        return Fail(SocketError::InvalidArgument, "Accept", "the socket to accept into already has a handle");
+    }
+    if (connected.loop_ == nullptr) {
+        return Fail(SocketError::NotInitialised, "Accept", "the accepting socket's EventLoop was destroyed");
+    }
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int fd;
+    do {
+#ifdef SOCK_NONBLOCK
+        fd = ::accept4(core->fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+        fd = ::accept(core->fd, reinterpret_cast<sockaddr*>(&ss), &len);
+#endif
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        const SocketError e = FromErrno(errno);
+        return Fail(e, "Accept", e == SocketError::WouldBlock ? "no connection is pending" : "accept() failed");
+    }
+#ifndef SOCK_NONBLOCK
+    SocketError ignored;
+    ops::SetNonBlocking(fd, true, ignored);
+#endif
+    SocketError err = SocketError::Success;
+    auto accepted = SocketEngine::Install(connected, fd, ss.ss_family, SOCK_STREAM, core->protocol, err);
+    if (!accepted) {
+        ops::Close(fd);
+        return Fail(err, "Accept", "cannot register the accepted socket with its EventLoop");
+    }
+    accepted->mask = core->mask;  // an accepted socket inherits the listener's mask
+    accepted->state = CoreState::Connected;
+    accepted->writeWanted = true;  // FD_WRITE is recorded when the socket is accepted
+    connected.core_ = accepted;
+    if (peer != nullptr) *peer = SocketAddress(&ss, len);
+    if (connected.loop_ == loop_) {
+        SocketEngine::ArmAll(accepted);
+    } else {
+        // Another loop's thread owns the accepted socket: it arms its waits there.
+        boost::asio::post(connected.loop_->io, [accepted] { SocketEngine::ArmAll(accepted); });
+    }
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::Connect(const char* host, unsigned port) {
+    if (!RequireLoop("Connect")) return false;
+    if (host == nullptr || *host == '\0') return Fail(SocketError::InvalidArgument, "Connect", "no host given");
+    if (port > 65535) return Fail(SocketError::InvalidArgument, "Connect", PortText(port));
+    if (port == 0) return Fail(SocketError::AddressNotAvailable, "Connect", "cannot connect to port 0");
+    SocketAddress numeric;
+    if (SocketAddress::Parse(host, port, numeric)) return Connect(std::vector<SocketAddress>{numeric});
+    if (ops::LooksNumeric(host) || !ops::IsValidHostName(host)) {
+        return Fail(SocketError::InvalidArgument, "Connect",
+                    Quote(host) + " is neither a numeric IP address nor a valid host name");
+    }
+    if (!core_ && !Socket(SocketType::Stream, AllEvents, 0, AddressFamily::Unspecified)) return false;
+    if (core_->state != CoreState::Open) {
+        return Fail(core_->state == CoreState::Connected ? SocketError::IsConnected : SocketError::Already,
+                    "Connect", "the socket is already connected, connecting or listening");
+    }
+    if (core_->type == SOCK_DGRAM) {
+        std::vector<SocketAddress> found;
+        SocketError err = SocketError::Success;
+        if (!ops::Resolve(host, port, AF_UNSPEC, false, SOCK_DGRAM, found, err)) {
+            return Fail(err, "Connect", "cannot resolve host name " + Quote(host));
+        }
+        return Connect(found);
+    }
+    SocketEngine::StartResolve(core_, host, port);
+    return Fail(SocketError::WouldBlock, "Connect", "resolving " + Quote(host) + "; OnConnect reports the outcome");
+}
+
+bool AsyncSocket::Connect(const SocketAddress& address) {
+    return Connect(std::vector<SocketAddress>{address});
+}
+
+bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
+    if (!RequireLoop("Connect")) return false;
+    if (candidates.empty()) return Fail(SocketError::InvalidArgument, "Connect", "no address to connect to");
+    for (const SocketAddress& a : candidates) {
+        if (!a.IsValid()) return Fail(SocketError::InvalidArgument, "Connect", "an empty address");
+        if (a.Port() == 0) return Fail(SocketError::AddressNotAvailable, "Connect", "cannot connect to port 0");
+    }
+    if (!core_) {
+        const bool anyV4 = std::any_of(candidates.begin(), candidates.end(),
+                                       [](const SocketAddress& a) { return a.Family() == AddressFamily::IPv4; });
+        const AddressFamily family = anyV4 ? AddressFamily::Unspecified : AddressFamily::IPv6;
+        if (!Socket(SocketType::Stream, AllEvents, 0, family)) return false;
+    }
+    if (core_->state != CoreState::Open) {
+        return Fail(core_->state == CoreState::Connected && core_->type == SOCK_STREAM ? SocketError::IsConnected
+                                                                                        : SocketError::Already,
+                    "Connect", "the socket is already connected, connecting or listening");
+    }
+    core_->candidates = candidates;
+    core_->nextCandidate = 0;
+    core_->lastConnectError = SocketError::Success;
+    if (core_->type == SOCK_DGRAM) {
+        // A datagram "connection" only sets the default peer: it completes at once.
+        const SocketAddress target = core_->family == AF_INET6 ? candidates.front().ToV4Mapped() : candidates.front();
+        if (::connect(core_->fd, static_cast<const sockaddr*>(target.Data()), static_cast<socklen_t>(target.Size())) < 0) {
+            const SocketError e = FromErrno(errno);
+            return Fail(e, "Connect", "cannot connect to " + candidates.front().ToString());
+        }
+        SetLastError(0);
+        return true;
+    }
+    const SocketError err = SocketEngine::StartConnect(core_);
+    if (err != SocketError::Success) {
+        return Fail(err, "Connect", "cannot connect to " + candidates.back().ToString());
+    }
+    return Fail(SocketError::WouldBlock, "Connect", "connecting; OnConnect reports the outcome");
+}
+
+// --- data ----------------------------------------------------------------------------------------
+
+int AsyncSocket::Send(const void* buf, int len, int flags) {
+    ConstBuffer one{buf, len < 0 ? 0 : static_cast<std::size_t>(len)};
+    if (len < 0 || (buf == nullptr && len > 0)) {
+        Fail(SocketError::Fault, "Send", "bad buffer or length");
+        return SocketErrorResult;
+    }
+    return Send(&one, std::size_t{1}, flags);
+}
+
+int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) {
+    if (!RequireHandle("Send")) return SocketErrorResult;
+    int native = 0;
+    if (!ops::NativeMessageFlags(flags & ~MsgPeek, native) || (flags & MsgPeek)) {
+        Fail(SocketError::InvalidArgument, "Send", "unsupported flags " + std::to_string(flags));
+        return SocketErrorResult;
+    }
+    if (count > IOV_MAX) {
+        Fail(SocketError::InvalidArgument, "Send", "more than " + std::to_string(IOV_MAX) + " buffers");
+        return SocketErrorResult;
+    }
+    iovec iov[IOV_MAX > 1024 ? 1024 : IOV_MAX];
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (buffers[i].data == nullptr && buffers[i].size != 0) {
+            Fail(SocketError::Fault, "Send", "buffer " + std::to_string(i) + " is null");
+            return SocketErrorResult;
+        }
+        iov[i].iov_base = const_cast<void*>(buffers[i].data);
+        iov[i].iov_len = buffers[i].size;
+        total += buffers[i].size;
+    }
+    if (total > static_cast<std::size_t>(INT_MAX)) {
+        Fail(SocketError::InvalidArgument, "Send", "more than INT_MAX bytes in one call");
+        return SocketErrorResult;
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+#ifdef MSG_NOSIGNAL
+    native |= MSG_NOSIGNAL;
+#endif
+    ssize_t n;
+    do {
+        n = ::sendmsg(core_->fd, &msg, native);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        SocketError e = FromErrno(errno);
+        if (errno == EPIPE && core_->shutSend) e = SocketError::Shutdown;
+        if (e == SocketError::WouldBlock) {
+            core_->writeWanted = true;  // the only thing that brings another OnSend
+            SocketEngine::ArmWrite(core_);
+        }
+        Fail(e, "Send", e == SocketError::WouldBlock ? "the send buffer is full; OnSend tells when to retry" : "");
+        return SocketErrorResult;
+    }
+    SetLastError(0);
+    return static_cast<int>(n);
+}
+
+int AsyncSocket::Receive(void* buf, int len, int flags) {
+    if (!RequireHandle("Receive")) return SocketErrorResult;
+    auto core = core_;
+    // Every receive call, even a failing one, re-enables FD_READ and FD_OOB.
+    core->readEnabled = true;
+    core->oobEnabled = true;
+    core->closeWatchBlocked = false;
+    struct Rearm {
+        std::shared_ptr<detail::SocketCore>& core;
+        ~Rearm() {
+            SocketEngine::ArmRead(core);
+            SocketEngine::ArmOob(core);
+        }
+    } rearm{core};
+
+    int native = 0;
+    if (!ops::NativeMessageFlags(flags, native) || (flags & MsgDontRoute)) {
+        Fail(SocketError::InvalidArgument, "Receive", "unsupported flags " + std::to_string(flags));
+        return SocketErrorResult;
+    }
+    if (len < 0 || (buf == nullptr && len > 0)) {
+        Fail(SocketError::Fault, "Receive", "bad buffer or length");
+        return SocketErrorResult;
+    }
+    const bool datagram = core->type == SOCK_DGRAM;
+#ifdef MSG_TRUNC
+    if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
+#endif
+    ssize_t n;
+    do {
+        n = ::recv(core->fd, buf, static_cast<std::size_t>(len), native);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        const SocketError e = FromErrno(errno);
+        if (!datagram && !(flags & MsgOob) && e != SocketError::WouldBlock && e != SocketError::NotConnected) {
+            SocketEngine::ReportClose(core, e == SocketError::TimedOut ? SocketError::ConnectionAborted : e);
+        }
+        Fail(e, "Receive", e == SocketError::WouldBlock ? "no data is queued" : "");
+        return SocketErrorResult;
+    }
+    if (datagram && n > len) {
+        Fail(SocketError::MessageSize, "Receive",
+             "the datagram had " + std::to_string(n) + " bytes; the first " + std::to_string(len) + " were kept");
+        return SocketErrorResult;
+    }
+    if (n == 0 && len > 0 && !datagram && !(flags & (MsgOob | MsgPeek)) && core->state == CoreState::Connected) {
+        SocketEngine::ReportClose(core, SocketError::Success);
+    }
+    SetLastError(0);
+    return static_cast<int>(n);
+}
+
+bool AsyncSocket::ShutDown(int how) {
+    if (!RequireHandle("ShutDown")) return false;
+    int native;
+    switch (how) {
+    case Receives: native = SHUT_RD; break;
+    case Sends: native = SHUT_WR; break;
+    case Both: native = SHUT_RDWR; break;
+    default: return Fail(SocketError::InvalidArgument, "ShutDown", "how must be Receives, Sends or Both");
+    }
+    if (::shutdown(core_->fd, native) < 0) {
+        const SocketError e = FromErrno(errno);
+        return Fail(e, "ShutDown", "shutdown() failed");
+    }
+    if (how != Receives) core_->shutSend = true;
+    SetLastError(0);
+    return true;
+}
+
+void AsyncSocket::Close() {
+    if (!core_) return;
+    SocketEngine::Retire(*core_, true);
+    core_.reset();
+}
+
+// --- control -------------------------------------------------------------------------------------
+
+bool AsyncSocket::AsyncSelect(long events) {
+    if (!RequireHandle("AsyncSelect")) return false;
+    if (events & ~static_cast<long>(AllEvents)) {
+        return Fail(SocketError::InvalidArgument, "AsyncSelect", "unknown event bits");
+    }
+    SocketError err;
+    if (events != 0 && !ops::SetNonBlocking(core_->fd, true, err)) return Fail(err, "AsyncSelect");
+    core_->mask = events;
+    // Re-evaluate every selected condition now, as WSAAsyncSelect does.
+    core_->readEnabled = core_->acceptEnabled = core_->oobEnabled = true;
+    core_->closeWatchBlocked = false;
+    if (core_->state == CoreState::Connected) core_->writeWanted = true;
+    SocketEngine::ArmAll(core_);
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::IOCtl(long command, unsigned long* argument) {
+    if (!RequireHandle("IOCtl")) return false;
+    if (argument == nullptr) return Fail(SocketError::Fault, "IOCtl", "null argument");
+    if (command == FionRead || command == static_cast<long>(FIONREAD)) {
+        int queued = 0;
+        if (::ioctl(core_->fd, FIONREAD, &queued) < 0) return Fail(FromErrno(errno), "IOCtl", "FIONREAD failed");
+        *argument = static_cast<unsigned long>(queued) + UserBytesQueued();
+    } else if (command == FionBio || command == static_cast<long>(FIONBIO)) {
+        if (*argument == 0 && core_->mask != 0) {
+            return Fail(SocketError::InvalidArgument, "IOCtl",
+                        "a socket with notifications selected stays non-blocking; call AsyncSelect(0) first");
+        }
+        SocketError err;
+        if (!ops::SetNonBlocking(core_->fd, *argument != 0, err)) return Fail(err, "IOCtl", "FIONBIO failed");
+    } else if (command == SiocAtMark) {
+        *argument = ops::OobWaiting(core_->fd) ? 0 : 1;
+    } else {
+        return Fail(SocketError::InvalidArgument, "IOCtl", "unsupported command " + std::to_string(command));
+    }
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::SetSockOpt(int optionName, const void* value, int len, int level) {
+    if (!RequireHandle("SetSockOpt")) return false;
+    if (len < 0 || (value == nullptr && len > 0)) return Fail(SocketError::Fault, "SetSockOpt", "bad value or length");
+    if (::setsockopt(core_->fd, level, optionName, value, static_cast<socklen_t>(len)) < 0) {
+        return Fail(FromErrno(errno), "SetSockOpt",
+                    "level " + std::to_string(level) + " option " + std::to_string(optionName));
+    }
+    // Remember it, for a replacement handle during Connect fallback.
+    auto& opts = core_->options;
+    const auto* bytes = static_cast<const unsigned char*>(value);
+    auto it = std::find_if(opts.begin(), opts.end(),
+                           [&](const detail::RecordedOption& o) { return o.level == level && o.name == optionName; });
+    if (it == opts.end()) it = opts.insert(opts.end(), detail::RecordedOption{level, optionName, {}});
+    it->value.assign(bytes, bytes + len);
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::GetSockOpt(int optionName, void* value, int* len, int level) {
+    if (!RequireHandle("GetSockOpt")) return false;
+    if (value == nullptr || len == nullptr || *len < 0) return Fail(SocketError::Fault, "GetSockOpt", "bad value or length");
+    socklen_t l = static_cast<socklen_t>(*len);
+    if (::getsockopt(core_->fd, level, optionName, value, &l) < 0) {
+        return Fail(FromErrno(errno), "GetSockOpt",
+                    "level " + std::to_string(level) + " option " + std::to_string(optionName));
+    }
+    *len = static_cast<int>(l);
+    SetLastError(0);
+    return true;
+}
+
+namespace {
+template <class Sock>
+bool SetBool(Sock& s, int level, int name, bool on) {
+    int v = on ? 1 : 0;
+    return s.SetSockOpt(name, &v, sizeof v, level);
+}
+template <class Sock>
+bool GetInt(Sock& s, int level, int name, int& out) {
+    int v = 0;
+    int len = sizeof v;
+    if (!s.GetSockOpt(name, &v, &len, level)) return false;
+    out = v;
+    return true;
+}
+template <class Sock>
+bool GetBool(Sock& s, int level, int name, bool& on) {
+    int v = 0;
+    if (!GetInt(s, level, name, v)) return false;
+    on = v != 0;
+    return true;
+}
+}  // namespace
+
+bool AsyncSocket::SetReuseAddress(bool on) { return SetBool(*this, SOL_SOCKET, SO_REUSEADDR, on); }
+bool AsyncSocket::GetReuseAddress(bool& on) { return GetBool(*this, SOL_SOCKET, SO_REUSEADDR, on); }
+
+bool AsyncSocket::SetExclusiveAddressUse(bool on) {
+    exclusiveAddress_ = on;
+    if (!core_) return true;  // applied when the socket is made
+    return on ? SetBool(*this, SOL_SOCKET, SO_REUSEADDR, false) : true;
+}
+
+bool AsyncSocket::GetExclusiveAddressUse(bool& on) {
+    on = exclusiveAddress_;
+    return true;
+}
+
+bool AsyncSocket::SetNoDelay(bool on) { return SetBool(*this, IPPROTO_TCP, TCP_NODELAY, on); }
+bool AsyncSocket::GetNoDelay(bool& on) { return GetBool(*this, IPPROTO_TCP, TCP_NODELAY, on); }
+bool AsyncSocket::SetKeepAlive(bool on) { return SetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on); }
+bool AsyncSocket::GetKeepAlive(bool& on) { return GetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on); }
+
+bool AsyncSocket::SetLinger(bool on, int seconds) {
+    if (seconds < 0) return Fail(SocketError::InvalidArgument, "SetLinger", "negative time");
+    linger l{on ? 1 : 0, seconds};
+    return SetSockOpt(SO_LINGER, &l, sizeof l, SOL_SOCKET);
+}
+
+bool AsyncSocket::GetLinger(bool& on, int& seconds) {
+    linger l{};
+    int len = sizeof l;
+    if (!GetSockOpt(SO_LINGER, &l, &len, SOL_SOCKET)) return false;
+    on = l.l_onoff != 0;
+    seconds = l.l_linger;
+    return true;
+}
+
+bool AsyncSocket::SetSendBufferSize(int bytes) { return SetSockOpt(SO_SNDBUF, &bytes, sizeof bytes, SOL_SOCKET); }
+bool AsyncSocket::GetSendBufferSize(int& bytes) { return GetInt(*this, SOL_SOCKET, SO_SNDBUF, bytes); }
+bool AsyncSocket::SetReceiveBufferSize(int bytes) { return SetSockOpt(SO_RCVBUF, &bytes, sizeof bytes, SOL_SOCKET); }
+bool AsyncSocket::GetReceiveBufferSize(int& bytes) { return GetInt(*this, SOL_SOCKET, SO_RCVBUF, bytes); }
+
+bool AsyncSocket::SetIPv6Only(bool on) {
+    if (!RequireHandle("SetIPv6Only")) return false;
+    if (core_->family != AF_INET6) {
+        return Fail(SocketError::NoProtocolOption, "SetIPv6Only", "the socket is not an IPv6 socket");
+    }
+    return SetBool(*this, IPPROTO_IPV6, IPV6_V6ONLY, on);
+}
+
+bool AsyncSocket::GetIPv6Only(bool& on) {
+    if (!RequireHandle("GetIPv6Only")) return false;
+    if (core_->family != AF_INET6) {
+        return Fail(SocketError::NoProtocolOption, "GetIPv6Only", "the socket is not an IPv6 socket");
+    }
+    return GetBool(*this, IPPROTO_IPV6, IPV6_V6ONLY, on);
+}
+
+// --- names ---------------------------------------------------------------------------------------
+
+bool AsyncSocket::GetPeerName(SocketAddress& address) {
+    if (!RequireHandle("GetPeerName")) return false;
+    SocketError e;
+    if (!ops::PeerAddress(core_->fd, address, e)) return Fail(e, "GetPeerName", "the socket is not connected");
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::GetPeerName(std::string& address, unsigned& port) {
+    SocketAddress a;
+    if (!GetPeerName(a)) return false;
+    address = a.Address();
+    port = a.Port();
+    return true;
+}
+
+bool AsyncSocket::GetSockName(SocketAddress& address) {
+    if (!RequireHandle("GetSockName")) return false;
+    SocketError e;
+    if (!ops::LocalAddress(core_->fd, address, e)) return Fail(e, "GetSockName");
+    SetLastError(0);
+    return true;
+}
+
+bool AsyncSocket::GetSockName(std::string& address, unsigned& port) {
+    SocketAddress a;
+    if (!GetSockName(a)) return false;
+    address = a.Address();
+    port = a.Port();
+    return true;
+}
+
+// --- handles -------------------------------------------------------------------------------------
+
+bool AsyncSocket::Attach(NativeHandle handle, long events) {
+    if (!RequireLoop("Attach")) return false;
+    if (handle == InvalidHandle) return Fail(SocketError::NoHandle, "Attach", "invalid handle");
+    if (core_) return Fail(SocketError::InvalidArgument, "Attach", "the object already has a handle");
+    if (loop_->handles.count(handle) != 0) {
+        return Fail(SocketError::InvalidArgument, "Attach", "another socket object of this loop owns the handle");
+    }
+    int type = 0, family = 0, protocol = 0;
+    bool listening = false;
+    SocketError err = SocketError::Success;
+    if (!ops::Describe(handle, type, family, protocol, listening, err)) {
+        return Fail(err, "Attach", "the handle is not an open IPv4/IPv6 socket");
+    }
+    if (!ops::SetNonBlocking(handle, true, err)) return Fail(err, "Attach");
+    core_ = SocketEngine::Install(*this, handle, family, type, protocol, err);
+    if (!core_) return Fail(err, "Attach", "cannot register the handle with the EventLoop");
+    SocketAddress peer;
+    SocketError ignored;
+    if (listening) {
+        core_->state = CoreState::Listening;
+    } else if (type == SOCK_STREAM && ops::PeerAddress(handle, peer, ignored)) {
+        core_->state = CoreState::Connected;
+    } else {
+        core_->state = type == SOCK_DGRAM ? CoreState::Connected : CoreState::Open;
+    }
+    return AsyncSelect(events);
+}
+
+NativeHandle AsyncSocket::Detach() {
+    if (!core_) {
+        Fail(SocketError::NoHandle, "Detach", "the object has no handle");
+        return InvalidHandle;
+    }
+    const NativeHandle fd = core_->fd;
+    SocketEngine::Retire(*core_, false);
+    core_.reset();
+    SetLastError(0);
+    return fd;
+}
+
+AsyncSocket* AsyncSocket::FromHandle(NativeHandle handle) {
+    auto& handles = EventLoop::Current().State().handles;
+    auto it = handles.find(handle);
+    return it == handles.end() ? nullptr : it->second->owner;
+}
+
+NativeHandle AsyncSocket::GetHandle() const noexcept {
+    return core_ ? core_->fd : InvalidHandle;
+}
+
+long AsyncSocket::GetEvents() const noexcept {
+    return core_ ? core_->mask : 0;
+}
+
+SocketType AsyncSocket::GetSocketType() const noexcept {
+    return core_ && core_->type == SOCK_DGRAM ? SocketType::Datagram : SocketType::Stream;
+}
+
+AddressFamily AsyncSocket::GetAddressFamily() const noexcept {
+    if (!core_) return AddressFamily::Unspecified;
+    return core_->family == AF_INET6 ? AddressFamily::IPv6 : AddressFamily::IPv4;
+}
+
+// --- notifications: MFC's defaults do nothing ---------------------------------------------------
+
+void AsyncSocket::OnReceive(int) {}
+void AsyncSocket::OnSend(int) {}
+void AsyncSocket::OnOutOfBandData(int) {}
+void AsyncSocket::OnAccept(int) {}
+void AsyncSocket::OnConnect(int) {}
+void AsyncSocket::OnClose(int) {}
+
+std::size_t AsyncSocket::UserBytesQueued() const noexcept {
+    return 0;
+}
+
+void AsyncSocket::ReenableReceive() {
+    if (!core_) return;
+    core_->readEnabled = true;
+    core_->closeWatchBlocked = false;
+    SocketEngine::ArmRead(core_);
+}
+
+}  // namespace portafx

@@ -1,0 +1,39 @@
+// The state behind an EventLoop: the io_context, the handle map (FromHandle), and the registry of
+// socket objects that the loop must close when it is destroyed.
+#pragma once
+
+#include <portafx/event_loop.hpp>
+#include <portafx/socket_types.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace portafx {
+class AsyncSocket;
+
+namespace detail {
+
+struct SocketCore;
+
+struct LoopState {
+    explicit LoopState(EventLoop& loop) : owner(&loop), io(1), work(io.get_executor()) {}
+
+    EventLoop* owner;
+    boost::asio::io_context io;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+
+    // Open handles of this loop's sockets (MFC's per-thread handle map). Touched on the loop's thread.
+    std::unordered_map<NativeHandle, SocketCore*> handles;
+
+    // Every socket object constructed for this loop, so that ~EventLoop can detach them. Guarded by
+    // `registryMutex` because a socket may be constructed for a loop from another thread.
+    std::mutex registryMutex;
+    std::unordered_set<AsyncSocket*> sockets;
+};
+
+}  // namespace detail
+}  // namespace portafx

@@ -1,0 +1,77 @@
+// SocketCore: the per-socket state machine's data. One core per open handle; it outlives its
+// AsyncSocket while Asio handlers still refer to it, so a socket may be deleted inside a notification.
+#pragma once
+
+#include <portafx/socket_address.hpp>
+#include <portafx/socket_error.hpp>
+#include <portafx/socket_types.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace portafx {
+class AsyncSocket;
+
+namespace detail {
+struct LoopState;
+
+enum class CoreState {
+    Open,        // created (maybe bound), not connected, not listening
+    Listening,
+    Resolving,   // Connect(host) waiting for the resolver
+    Connecting,  // non-blocking connect under way
+    Connected,   // a connected stream socket, or a datagram socket (connected or not)
+};
+
+/// A socket option set through SetSockOpt, replayed on a replacement handle during Connect fallback.
+struct RecordedOption {
+    int level;
+    int name;
+    std::vector<unsigned char> value;
+};
+
+struct SocketCore {
+    LoopState* loop = nullptr;    // null once the loop is destroyed
+    AsyncSocket* owner = nullptr; // null once closed, detached or destroyed: handlers then do nothing
+    NativeHandle fd = InvalidHandle;
+    std::optional<boost::asio::posix::stream_descriptor> desc;  // for readiness waits only
+    int family = 0;
+    int type = 0;
+    int protocol = 0;
+    long mask = 0;
+    CoreState state = CoreState::Open;
+    unsigned generation = 0;  // bumped whenever outstanding waits become stale
+
+    // Winsock's per-event "re-enabled" flags (reference §1.4) and whether an Asio wait is outstanding.
+    bool readEnabled = true;    // FD_READ: cleared when OnReceive is delivered, set by Receive
+    bool acceptEnabled = true;  // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
+    bool oobEnabled = true;     // FD_OOB: cleared when delivered, set by Receive
+    bool writeWanted = false;   // FD_WRITE: set on connect/accept and after a WouldBlock send
+    bool readArmed = false;
+    bool writeArmed = false;
+    bool oobArmed = false;
+
+    bool closeWatchBlocked = false;  // data is queued but FD_READ is off: end of stream not visible yet
+    bool eofSeen = false;            // end of stream or reset seen: the read side is finished
+    bool closeReported = false;      // OnClose is one-shot
+    bool oobDead = false;            // the handle hung up: no more urgent data can come
+    bool shutSend = false;
+
+    bool boundExplicitly = false;    // Bind with a port or an address: replayed on a replacement handle
+    SocketAddress bindAddress;
+    std::vector<RecordedOption> options;
+
+    // Connect: the candidates of Connect(host) tried in turn.
+    std::vector<SocketAddress> candidates;
+    std::size_t nextCandidate = 0;
+    bool attemptedOnThisHandle = false;
+    SocketError lastConnectError = SocketError::Success;
+    std::unique_ptr<boost::asio::ip::tcp::resolver> resolver;
+};
+
+}  // namespace detail
+}  // namespace portafx

@@ -1,0 +1,442 @@
+// The per-socket state machine: Winsock's WSAAsyncSelect rules on Asio readiness waits.
+#include "socket_engine.hpp"
+
+#include "loop_state.hpp"
+#include "socket_ops.hpp"
+
+#include <portafx/async_socket.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace portafx::detail {
+
+using boost::asio::posix::stream_descriptor;
+
+SocketError FromBoostError(const boost::system::error_code& ec) noexcept {
+    if (!ec) return SocketError::Success;
+    if (ec.category() == boost::asio::error::get_netdb_category()) {
+        switch (ec.value()) {
+        case boost::asio::error::host_not_found: return SocketError::HostNotFound;
+        case boost::asio::error::host_not_found_try_again: return SocketError::TryAgain;
+        case boost::asio::error::no_data: return SocketError::NoData;
+        default: return SocketError::NoRecovery;
+        }
+    }
+    if (ec.category() == boost::asio::error::get_addrinfo_category()) {
+        return ec == boost::asio::error::service_not_found ? SocketError::InvalidArgument
+                                                            : SocketError::SocketTypeNotSupported;
+    }
+    if (ec.category() == boost::system::system_category() ||
+        ec.category() == boost::system::generic_category()) {
+        return FromErrno(ec.value());
+    }
+    return SocketError::NoRecovery;
+}
+
+// --- lifetime ------------------------------------------------------------------------------------
+
+SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd, int family, int type,
+                                            int protocol, SocketError& err) {
+    LoopState* loop = socket.loop_;
+    auto core = std::make_shared<SocketCore>();
+    core->loop = loop;
+    core->owner = &socket;
+    core->fd = fd;
+    core->family = family;
+    core->type = type;
+    core->protocol = protocol;
+    boost::system::error_code ec;
+    core->desc.emplace(loop->io);
+    core->desc->assign(fd, ec);
+    if (ec) {
+        core->desc.reset();
+        err = FromBoostError(ec);
+        return nullptr;
+    }
+    loop->handles[fd] = core.get();
+    return core;
+}
+
+void SocketEngine::Retire(SocketCore& core, bool closeHandle) noexcept {
+    core.owner = nullptr;
+    ++core.generation;
+    core.readArmed = core.writeArmed = core.oobArmed = false;
+    if (core.resolver) core.resolver->cancel();
+    if (core.loop != nullptr) {
+        auto it = core.loop->handles.find(core.fd);
+        if (it != core.loop->handles.end() && it->second == &core) core.loop->handles.erase(it);
+    }
+    if (core.desc) {
+        boost::system::error_code ignored;
+        if (closeHandle) {
+            core.desc->close(ignored);
+        } else {
+            core.desc->release();
+        }
+    } else if (closeHandle) {
+        ops::Close(core.fd);
+    }
+    core.fd = InvalidHandle;
+}
+
+bool SocketEngine::ReplaceHandle(SocketCore& core, int family, SocketError& err) {
+    NativeHandle fresh = ops::Open(family, core.type, core.protocol, err);
+    if (fresh == InvalidHandle) return false;
+    auto fail = [&](SocketError e) {
+        ops::Close(fresh);
+        err = e;
+        return false;
+    };
+    if (family == AF_INET6) {
+        int off = 0;  // dual-stack unless a replayed option says otherwise
+        ::setsockopt(fresh, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    for (const RecordedOption& o : core.options) {
+        if (o.level == IPPROTO_IPV6 && family != AF_INET6) continue;
+        if (::setsockopt(fresh, o.level, o.name, o.value.data(), static_cast<socklen_t>(o.value.size())) < 0) {
+            return fail(FromErrno(errno));
+        }
+    }
+    if (core.boundExplicitly) {
+        SocketAddress local = core.bindAddress;
+        if (family == AF_INET6 && local.Family() == AddressFamily::IPv4) local = local.ToV4Mapped();
+        if (::bind(fresh, static_cast<const sockaddr*>(local.Data()), static_cast<socklen_t>(local.Size())) < 0) {
+            return fail(FromErrno(errno));
+        }
+    }
+    // Stale waits of the old handle complete with operation_aborted and a mismatched generation.
+    ++core.generation;
+    core.readArmed = core.writeArmed = core.oobArmed = false;
+    if (core.loop != nullptr) {
+        auto it = core.loop->handles.find(core.fd);
+        if (it != core.loop->handles.end() && it->second == &core) core.loop->handles.erase(it);
+    }
+    boost::system::error_code ec;
+    core.desc->close(ec);
+    core.desc->assign(fresh, ec);
+    if (ec) {
+        core.fd = InvalidHandle;
+        return fail(FromBoostError(ec));
+    }
+    core.fd = fresh;
+    core.family = family;
+    core.attemptedOnThisHandle = false;
+    if (core.loop != nullptr) core.loop->handles[fresh] = &core;
+    return true;
+}
+
+void SocketEngine::Register(LoopState& loop, AsyncSocket& socket) {
+    std::lock_guard<std::mutex> lock(loop.registryMutex);
+    loop.sockets.insert(&socket);
+}
+
+void SocketEngine::Unregister(LoopState& loop, AsyncSocket& socket) noexcept {
+    std::lock_guard<std::mutex> lock(loop.registryMutex);
+    loop.sockets.erase(&socket);
+}
+
+void SocketEngine::DetachAll(LoopState& loop) noexcept {
+    std::unordered_set<AsyncSocket*> sockets;
+    {
+        std::lock_guard<std::mutex> lock(loop.registryMutex);
+        sockets.swap(loop.sockets);
+    }
+    for (AsyncSocket* s : sockets) {
+        if (s->core_) {
+            Retire(*s->core_, true);
+            s->core_->desc.reset();  // Asio objects must die before their io_context
+            s->core_->loop = nullptr;
+            s->core_.reset();
+        }
+        s->loop_ = nullptr;
+    }
+}
+
+// --- delivery ------------------------------------------------------------------------------------
+
+void SocketEngine::Deliver(SocketCore& core, void (AsyncSocket::*which)(int), int code) {
+    AsyncSocket* owner = core.owner;
+    if (owner == nullptr) return;
+    // Nothing may touch `owner` or `core` through `owner` after this call: it may delete itself.
+    (owner->*which)(code);
+}
+
+// --- arming --------------------------------------------------------------------------------------
+
+void SocketEngine::ArmAll(const CorePtr& core) {
+    ArmRead(core);
+    ArmWrite(core);
+    ArmOob(core);
+}
+
+void SocketEngine::ArmRead(const CorePtr& core) {
+    SocketCore& c = *core;
+    if (c.owner == nullptr || c.readArmed || !c.desc) return;
+    bool want = false;
+    bool userBytes = false;
+    if (c.state == CoreState::Listening) {
+        want = (c.mask & FdAccept) && c.acceptEnabled;
+    } else if (c.type == SOCK_DGRAM) {
+        want = (c.mask & FdRead) && c.readEnabled;
+    } else if (c.state == CoreState::Connected && !c.eofSeen) {
+        const bool wantData = (c.mask & FdRead) && c.readEnabled;
+        const bool wantClose = (c.mask & FdClose) && !c.closeReported && !c.closeWatchBlocked;
+        want = wantData || wantClose;
+        userBytes = wantData && c.owner->UserBytesQueued() > 0;
+    }
+    if (!want) return;
+    c.readArmed = true;
+    const unsigned gen = c.generation;
+    if (userBytes) {
+        // Bytes held in user space: no kernel readiness to wait for; report from the loop.
+        boost::asio::post(c.loop->io, [core, gen] { OnReadReady(core, gen, {}); });
+        return;
+    }
+    c.desc->async_wait(stream_descriptor::wait_read,
+                       [core, gen](const boost::system::error_code& ec) { OnReadReady(core, gen, ec); });
+}
+
+void SocketEngine::ArmWrite(const CorePtr& core) {
+    SocketCore& c = *core;
+    if (c.owner == nullptr || c.writeArmed || !c.desc) return;
+    bool want = false;
+    if (c.state == CoreState::Connecting) {
+        want = true;  // the connect's outcome is needed whatever the mask says
+    } else if (c.state == CoreState::Connected || c.type == SOCK_DGRAM) {
+        want = c.writeWanted && (c.mask & FdWrite);
+    }
+    if (!want) return;
+    c.writeArmed = true;
+    const unsigned gen = c.generation;
+    c.desc->async_wait(stream_descriptor::wait_write,
+                       [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
+}
+
+void SocketEngine::ArmOob(const CorePtr& core) {
+    SocketCore& c = *core;
+    if (c.owner == nullptr || c.oobArmed || !c.desc) return;
+    if (c.type != SOCK_STREAM || c.state != CoreState::Connected || c.oobDead || c.eofSeen) return;
+    if (!((c.mask & FdOob) && c.oobEnabled)) return;
+    c.oobArmed = true;
+    const unsigned gen = c.generation;
+    c.desc->async_wait(stream_descriptor::wait_error,
+                       [core, gen](const boost::system::error_code& ec) { OnOobReady(core, gen, ec); });
+}
+
+// --- readiness -----------------------------------------------------------------------------------
+
+void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
+    SocketCore& c = *core;
+    if (gen != c.generation || c.owner == nullptr) return;
+    c.readArmed = false;
+    const int error = ec ? static_cast<int>(FromBoostError(ec)) : 0;
+
+    if (c.state == CoreState::Listening) {
+        if ((c.mask & FdAccept) && c.acceptEnabled) {
+            c.acceptEnabled = false;  // re-enabled by Accept
+            Deliver(c, &AsyncSocket::OnAccept, error);
+        }
+        return;
+    }
+    if (c.type == SOCK_DGRAM) {
+        if ((c.mask & FdRead) && c.readEnabled) {
+            c.readEnabled = false;  // re-enabled by Receive/ReceiveFrom
+            Deliver(c, &AsyncSocket::OnReceive, error);
+        }
+        return;
+    }
+    if (c.state != CoreState::Connected) return;
+
+    // A stream: data, end of stream, or a reset? Bytes in user space count as data.
+    int peeked = 1;
+    SocketError peekError = SocketError::Success;
+    if (c.owner->UserBytesQueued() == 0) peeked = ops::PeekOne(c.fd, peekError);
+
+    if (peeked > 0) {
+        if ((c.mask & FdRead) && c.readEnabled) {
+            c.readEnabled = false;
+            Deliver(c, &AsyncSocket::OnReceive, error);
+        } else {
+            // Data waits for a Receive; the end of stream behind it is not visible until then.
+            c.closeWatchBlocked = true;
+        }
+        return;
+    }
+    if (peeked < 0 && peekError == SocketError::WouldBlock) {
+        ArmRead(core);  // a spurious wake-up
+        return;
+    }
+    // End of stream (0) or a failed connection (<0): the read side is finished.
+    c.eofSeen = true;
+    SocketError code = peeked == 0 ? SocketError::Success : peekError;
+    if (code == SocketError::TimedOut || code == SocketError::NetworkReset) code = SocketError::ConnectionAborted;
+    if ((c.mask & FdClose) && !c.closeReported) {
+        c.closeReported = true;
+        Deliver(c, &AsyncSocket::OnClose, static_cast<int>(code));
+    } else if ((c.mask & FdRead) && c.readEnabled && !(c.mask & FdClose)) {
+        // No OnClose selected: let OnReceive see the end (Receive returns 0 or the error).
+        c.readEnabled = false;
+        Deliver(c, &AsyncSocket::OnReceive, 0);
+    }
+}
+
+void SocketEngine::OnWriteReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
+    SocketCore& c = *core;
+    if (gen != c.generation || c.owner == nullptr) return;
+    c.writeArmed = false;
+    if (c.state == CoreState::Connecting) {
+        const int err = ec ? ec.value() : ops::PendingError(c.fd);
+        if (err == 0) {
+            FinishConnect(core);
+            return;
+        }
+        c.lastConnectError = FromErrno(err);
+        const SocketError next = StartConnect(core);
+        if (next != SocketError::Success) FailConnect(core, next);
+        return;
+    }
+    if (c.writeWanted && (c.mask & FdWrite)) {
+        c.writeWanted = false;  // re-enabled only by a Send that fails with WouldBlock
+        Deliver(c, &AsyncSocket::OnSend, ec ? static_cast<int>(FromBoostError(ec)) : 0);
+    }
+}
+
+void SocketEngine::OnOobReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
+    SocketCore& c = *core;
+    if (gen != c.generation || c.owner == nullptr) return;
+    c.oobArmed = false;
+    if (!ec && ops::OobWaiting(c.fd)) {
+        if ((c.mask & FdOob) && c.oobEnabled) {
+            c.oobEnabled = false;  // re-enabled by Receive
+            Deliver(c, &AsyncSocket::OnOutOfBandData, 0);
+        }
+        return;
+    }
+    // Woken by a hang-up or an error rather than urgent data: stop watching if the line is ending,
+    // otherwise wait again.
+    if (ec || ops::HungUp(c.fd)) {
+        c.oobDead = true;
+        return;
+    }
+    ArmOob(core);
+}
+
+void SocketEngine::ReportClose(const CorePtr& core, SocketError code) {
+    SocketCore& c = *core;
+    c.eofSeen = true;
+    if (!(c.mask & FdClose) || c.closeReported || c.owner == nullptr) return;
+    c.closeReported = true;
+    const unsigned gen = c.generation;
+    boost::asio::post(c.loop->io, [core, gen, code] {
+        if (gen != core->generation) return;
+        Deliver(*core, &AsyncSocket::OnClose, static_cast<int>(code));
+    });
+}
+
+// --- connecting ----------------------------------------------------------------------------------
+
+SocketError SocketEngine::StartConnect(const CorePtr& core) {
+    SocketCore& c = *core;
+    SocketError last = c.lastConnectError == SocketError::Success ? SocketError::HostNotFound
+                                                                  : c.lastConnectError;
+    while (c.nextCandidate < c.candidates.size()) {
+        SocketAddress target = c.candidates[c.nextCandidate++];
+        const bool targetV6 = target.Family() == AddressFamily::IPv6;
+        int needFamily = targetV6 ? AF_INET6 : AF_INET;
+        if (c.family == AF_INET6 && !targetV6) {
+            int v6only = 0;
+            socklen_t len = sizeof v6only;
+            ::getsockopt(c.fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+            if (!v6only) {
+                target = target.ToV4Mapped();  // a dual-stack socket reaches IPv4 peers too
+                needFamily = AF_INET6;
+            }
+        }
+        SocketError err = SocketError::Success;
+        if (needFamily != c.family) {
+            if (c.boundExplicitly && c.bindAddress.Family() != AddressFamily::Unspecified &&
+                !(needFamily == AF_INET6 && c.bindAddress.Family() == AddressFamily::IPv4)) {
+                last = c.lastConnectError = SocketError::AddressFamilyNotSupported;
+                continue;
+            }
+            if (!ReplaceHandle(c, needFamily, err)) {
+                last = c.lastConnectError = err;
+                continue;
+            }
+        } else if (c.attemptedOnThisHandle && !ReplaceHandle(c, needFamily, err)) {
+            // A socket whose connect failed is not reusable everywhere: connect again on a fresh one.
+            last = c.lastConnectError = err;
+            continue;
+        }
+        c.attemptedOnThisHandle = true;
+        int rc;
+        do {
+            rc = ::connect(c.fd, static_cast<const sockaddr*>(target.Data()), static_cast<socklen_t>(target.Size()));
+        } while (rc < 0 && errno == EINTR);
+        if (rc == 0 || errno == EINPROGRESS) {
+            // Connected at once or under way: either way the outcome is read when writable.
+            c.state = CoreState::Connecting;
+            ArmWrite(core);
+            return SocketError::Success;
+        }
+        last = c.lastConnectError = FromErrno(errno);
+    }
+    c.state = CoreState::Open;
+    return last;
+}
+
+void SocketEngine::FinishConnect(const CorePtr& core) {
+    SocketCore& c = *core;
+    c.state = CoreState::Connected;
+    c.candidates.clear();
+    c.nextCandidate = 0;
+    c.lastConnectError = SocketError::Success;
+    c.readEnabled = c.oobEnabled = true;
+    c.writeWanted = true;  // FD_WRITE is recorded when the socket becomes connected
+    ArmAll(core);
+    if (c.mask & FdConnect) Deliver(c, &AsyncSocket::OnConnect, 0);
+}
+
+void SocketEngine::FailConnect(const CorePtr& core, SocketError code) {
+    SocketCore& c = *core;
+    c.state = CoreState::Open;
+    c.candidates.clear();
+    c.nextCandidate = 0;
+    c.lastConnectError = SocketError::Success;
+    if (c.mask & FdConnect) Deliver(c, &AsyncSocket::OnConnect, static_cast<int>(code));
+}
+
+void SocketEngine::StartResolve(const CorePtr& core, const std::string& host, unsigned port) {
+    SocketCore& c = *core;
+    if (!c.resolver) c.resolver = std::make_unique<boost::asio::ip::tcp::resolver>(c.loop->io);
+    c.state = CoreState::Resolving;
+    const unsigned gen = c.generation;
+    // numeric_service only: no AI_ADDRCONFIG, so ::1 resolves on hosts whose only IPv6 is loopback.
+    c.resolver->async_resolve(
+        host, std::to_string(port), boost::asio::ip::tcp::resolver::numeric_service,
+        [core, gen](const boost::system::error_code& ec, boost::asio::ip::tcp::resolver::results_type results) {
+            SocketCore& r = *core;
+            if (gen != r.generation || r.owner == nullptr) return;
+            if (ec) {
+                FailConnect(core, FromBoostError(ec));
+                return;
+            }
+            r.candidates.clear();
+            for (const auto& entry : results) {
+                const auto ep = entry.endpoint();
+                r.candidates.emplace_back(ep.data(), ep.size());
+            }
+            r.nextCandidate = 0;
+            const SocketError err = StartConnect(core);
+            if (err != SocketError::Success) FailConnect(core, err);
+        });
+}
+
+}  // namespace portafx::detail

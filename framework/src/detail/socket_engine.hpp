@@ -1,0 +1,83 @@
+// SocketEngine: the per-socket state machine between AsyncSocket (the MFC-shaped class) and Asio.
+//
+// It owns Winsock's re-enabling rules: which readiness waits are armed, when a notification is
+// delivered, and what re-arms it. Readiness is "bytes available to the user" — the kernel's queue or
+// bytes a layer above holds in user space (AsyncSocket::UserBytesQueued) — so read-ahead and TLS are
+// additions, not rewrites.
+//
+// The rule for every handler: update the state and arm what must be armed first, deliver the
+// notification last. Nothing touches the AsyncSocket after its notification returns, so the object
+// may be deleted inside it, and an exception from it leaves a consistent state.
+#pragma once
+
+#include "socket_core.hpp"
+
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <string>
+
+namespace portafx::detail {
+
+struct LoopState;
+
+class SocketEngine {
+public:
+    using CorePtr = std::shared_ptr<SocketCore>;
+
+    // --- lifetime -------------------------------------------------------------------------------
+
+    /// Makes a core for `fd` owned by `socket`, registers it with the socket's loop and its handle map.
+    static CorePtr Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol,
+                           SocketError& err);
+
+    /// Ends the core's life as a live socket: no more notifications, waits cancelled, removed from the
+    /// handle map; the handle is closed (`closeHandle`) or released to the caller.
+    static void Retire(SocketCore& core, bool closeHandle) noexcept;
+
+    /// Swaps the core's handle for a new socket of `family` (Connect fallback): options and an explicit
+    /// bind are replayed; the old handle is closed and its waits made stale.
+    static bool ReplaceHandle(SocketCore& core, int family, SocketError& err);
+
+    /// Registers / unregisters a socket object with its loop (so a dying loop can detach it).
+    static void Register(LoopState& loop, AsyncSocket& socket);
+    static void Unregister(LoopState& loop, AsyncSocket& socket) noexcept;
+
+    /// ~EventLoop: closes every socket of the loop and cuts them loose from it.
+    static void DetachAll(LoopState& loop) noexcept;
+
+    // --- arming ---------------------------------------------------------------------------------
+
+    /// Arms every wait the current state and mask call for (used after AsyncSelect, Attach, Accept).
+    static void ArmAll(const CorePtr& core);
+    static void ArmRead(const CorePtr& core);
+    static void ArmWrite(const CorePtr& core);
+    static void ArmOob(const CorePtr& core);
+
+    /// Reports end of stream or a reset seen by a Receive call: OnClose once, delivered from the loop.
+    static void ReportClose(const CorePtr& core, SocketError code);
+
+    // --- connecting -----------------------------------------------------------------------------
+
+    /// Tries the remaining candidates in turn. Success = an attempt is under way (OnConnect will tell);
+    /// otherwise the error of the last candidate, with no attempt left.
+    static SocketError StartConnect(const CorePtr& core);
+
+    /// Resolves `host` without blocking the loop, then StartConnect; failures arrive in OnConnect.
+    static void StartResolve(const CorePtr& core, const std::string& host, unsigned port);
+
+private:
+    static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void OnOobReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void FinishConnect(const CorePtr& core);
+    static void FailConnect(const CorePtr& core, SocketError code);
+
+    /// Calls the notification `which` on the owner, if it still has one.
+    static void Deliver(SocketCore& core, void (AsyncSocket::*which)(int), int code);
+};
+
+/// Maps an Asio/Boost error code (system, netdb, addrinfo categories) to a SocketError.
+SocketError FromBoostError(const boost::system::error_code& ec) noexcept;
+
+}  // namespace portafx::detail

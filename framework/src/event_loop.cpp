@@ -1,0 +1,73 @@
+// EventLoop: a thin owner of an io_context with MFC message-loop semantics (Run until Stop).
+#include <portafx/event_loop.hpp>
+
+#include "detail/loop_state.hpp"
+#include "detail/socket_engine.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace portafx {
+
+EventLoop::EventLoop() : state_(std::make_unique<detail::LoopState>(*this)) {}
+
+EventLoop::~EventLoop() {
+    // Close the sockets first: their Asio objects must go before the io_context does.
+    detail::SocketEngine::DetachAll(*state_);
+    state_->work.reset();
+}
+
+EventLoop& EventLoop::Current() {
+    thread_local EventLoop loop;
+    return loop;
+}
+
+template <class F>
+std::size_t EventLoop::RunWith(F&& f) {
+    auto& io = state_->io;
+    struct Restart {
+        boost::asio::io_context& io;
+        ~Restart() {
+            // A Stop() is consumed by the call it ended, so the next call runs again.
+            if (io.stopped()) io.restart();
+        }
+    } restart{io};
+    return f(io);
+}
+
+std::size_t EventLoop::Run() {
+    return RunWith([](boost::asio::io_context& io) { return io.run(); });
+}
+
+std::size_t EventLoop::RunFor(Duration duration) {
+    return RunWith([&](boost::asio::io_context& io) { return io.run_for(duration); });
+}
+
+std::size_t EventLoop::RunOne() {
+    return RunWith([](boost::asio::io_context& io) { return io.run_one(); });
+}
+
+std::size_t EventLoop::RunOneFor(Duration duration) {
+    return RunWith([&](boost::asio::io_context& io) { return io.run_one_for(duration); });
+}
+
+std::size_t EventLoop::Poll() {
+    return RunWith([](boost::asio::io_context& io) { return io.poll(); });
+}
+
+void EventLoop::Post(std::function<void()> fn) {
+    boost::asio::post(state_->io, std::move(fn));
+}
+
+void EventLoop::Stop() {
+    state_->io.stop();
+}
+
+bool EventLoop::IsRunningInThisThread() const noexcept {
+    return state_->io.get_executor().running_in_this_thread();
+}
+
+boost::asio::io_context& EventLoop::Context() noexcept {
+    return state_->io;
+}
+
+}  // namespace portafx
