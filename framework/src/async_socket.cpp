@@ -488,8 +488,13 @@ int AsyncSocket::Receive(void* buf, int len, int flags) {
              "the datagram had " + std::to_string(n) + " bytes; the first " + std::to_string(len) + " were kept");
         return SocketErrorResult;
     }
-    if (n == 0 && len > 0 && !datagram && !(flags & (MsgOob | MsgPeek)) && core->state == CoreState::Connected) {
-        SocketEngine::ReportClose(core, SocketError::Success);
+    if (n == 0 && len > 0 && !datagram && core->state == CoreState::Connected) {
+        if (core->closeError != SocketError::Success) {
+            // A reset already seen (its error consumed by the engine's peek) keeps being reported.
+            Fail(core->closeError, "Receive", "the connection was reset");
+            return SocketErrorResult;
+        }
+        if (!(flags & (MsgOob | MsgPeek))) SocketEngine::ReportClose(core, SocketError::Success);
     }
     SetLastError(0);
     return static_cast<int>(n);

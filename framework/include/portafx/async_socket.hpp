@@ -114,6 +114,16 @@ public:
     /// `SocketErrorResult`, with the same rules as the single-buffer Send.
     int Send(const ConstBuffer* buffers, std::size_t count, int flags = 0);
 
+    /// The same with an `int` count, so that `Send(buffers, 2)` is not ambiguous with the byte overload.
+    int Send(const ConstBuffer* buffers, int count, int flags = 0) {
+        return Send(buffers, static_cast<std::size_t>(count), flags);  // negative: rejected as too many
+    }
+
+    /// Gather send of a vector of buffers.
+    int Send(const std::vector<ConstBuffer>& buffers, int flags = 0) {
+        return Send(buffers.data(), buffers.size(), flags);
+    }
+
     /// Gather send of a braced list: `Send({{header, 4}, {body, n}})`.
     int Send(std::initializer_list<ConstBuffer> buffers, int flags = 0) {
         return Send(buffers.begin(), buffers.size(), flags);

@@ -51,12 +51,14 @@ struct SocketCore {
     bool acceptEnabled = true;  // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
     bool oobEnabled = true;     // FD_OOB: cleared when delivered, set by Receive
     bool writeWanted = false;   // FD_WRITE: set on connect/accept and after a WouldBlock send
-    bool readArmed = false;
+    bool readArmed = false;     // a kernel read wait is outstanding
+    bool userPostArmed = false; // a report of user-space bytes is posted
     bool writeArmed = false;
     bool oobArmed = false;
 
     bool closeWatchBlocked = false;  // data is queued but FD_READ is off: end of stream not visible yet
     bool eofSeen = false;            // end of stream or reset seen: the read side is finished
+    SocketError closeError = SocketError::Success;  // why it finished: Receive keeps reporting it
     bool closeReported = false;      // OnClose is one-shot
     bool oobDead = false;            // the handle hung up: no more urgent data can come
     bool shutSend = false;

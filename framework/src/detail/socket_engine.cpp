@@ -67,7 +67,7 @@ SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd
 void SocketEngine::Retire(SocketCore& core, bool closeHandle) noexcept {
     core.owner = nullptr;
     ++core.generation;
-    core.readArmed = core.writeArmed = core.oobArmed = false;
+    core.readArmed = core.writeArmed = core.oobArmed = core.userPostArmed = false;
     if (core.resolver) core.resolver->cancel();
     if (core.loop != nullptr) {
         auto it = core.loop->handles.find(core.fd);
@@ -113,7 +113,7 @@ bool SocketEngine::ReplaceHandle(SocketCore& core, int family, SocketError& err)
     }
     // Stale waits of the old handle complete with operation_aborted and a mismatched generation.
     ++core.generation;
-    core.readArmed = core.writeArmed = core.oobArmed = false;
+    core.readArmed = core.writeArmed = core.oobArmed = core.userPostArmed = false;
     if (core.loop != nullptr) {
         auto it = core.loop->handles.find(core.fd);
         if (it != core.loop->handles.end() && it->second == &core) core.loop->handles.erase(it);
@@ -178,9 +178,8 @@ void SocketEngine::ArmAll(const CorePtr& core) {
 
 void SocketEngine::ArmRead(const CorePtr& core) {
     SocketCore& c = *core;
-    if (c.owner == nullptr || c.readArmed || !c.desc) return;
+    if (c.owner == nullptr || !c.desc) return;
     bool want = false;
-    bool userBytes = false;
     if (c.state == CoreState::Listening) {
         want = (c.mask & FdAccept) && c.acceptEnabled;
     } else if (c.type == SOCK_DGRAM) {
@@ -189,18 +188,23 @@ void SocketEngine::ArmRead(const CorePtr& core) {
         const bool wantData = (c.mask & FdRead) && c.readEnabled;
         const bool wantClose = (c.mask & FdClose) && !c.closeReported && !c.closeWatchBlocked;
         want = wantData || wantClose;
-        userBytes = wantData && c.owner->UserBytesQueued() > 0;
+        if (wantData && !c.userPostArmed && c.owner->UserBytesQueued() > 0) {
+            // Bytes held in user space: no kernel readiness will announce them; report from the loop.
+            c.userPostArmed = true;
+            const unsigned gen = c.generation;
+            boost::asio::post(c.loop->io, [core, gen] {
+                if (gen != core->generation) return;
+                core->userPostArmed = false;
+                OnReadReady(core, gen, {}, true);
+            });
+        }
     }
-    if (!want) return;
+    if (!want || c.readArmed) return;
     c.readArmed = true;
     const unsigned gen = c.generation;
-    if (userBytes) {
-        // Bytes held in user space: no kernel readiness to wait for; report from the loop.
-        boost::asio::post(c.loop->io, [core, gen] { OnReadReady(core, gen, {}); });
-        return;
-    }
-    c.desc->async_wait(stream_descriptor::wait_read,
-                       [core, gen](const boost::system::error_code& ec) { OnReadReady(core, gen, ec); });
+    c.desc->async_wait(stream_descriptor::wait_read, [core, gen](const boost::system::error_code& ec) {
+        OnReadReady(core, gen, ec, false);
+    });
 }
 
 void SocketEngine::ArmWrite(const CorePtr& core) {
@@ -232,10 +236,11 @@ void SocketEngine::ArmOob(const CorePtr& core) {
 
 // --- readiness -----------------------------------------------------------------------------------
 
-void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
+void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec,
+                               bool fromUserBytes) {
     SocketCore& c = *core;
     if (gen != c.generation || c.owner == nullptr) return;
-    c.readArmed = false;
+    if (!fromUserBytes) c.readArmed = false;
     const int error = ec ? static_cast<int>(FromBoostError(ec)) : 0;
 
     if (c.state == CoreState::Listening) {
@@ -274,9 +279,10 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
         return;
     }
     // End of stream (0) or a failed connection (<0): the read side is finished.
-    c.eofSeen = true;
     SocketError code = peeked == 0 ? SocketError::Success : peekError;
     if (code == SocketError::TimedOut || code == SocketError::NetworkReset) code = SocketError::ConnectionAborted;
+    c.eofSeen = true;
+    c.closeError = code;  // the peek consumed the socket's error: Receive reports it from here on
     if ((c.mask & FdClose) && !c.closeReported) {
         c.closeReported = true;
         Deliver(c, &AsyncSocket::OnClose, static_cast<int>(code));
@@ -331,6 +337,7 @@ void SocketEngine::OnOobReady(const CorePtr& core, unsigned gen, const boost::sy
 void SocketEngine::ReportClose(const CorePtr& core, SocketError code) {
     SocketCore& c = *core;
     c.eofSeen = true;
+    if (c.closeError == SocketError::Success) c.closeError = code;
     if (!(c.mask & FdClose) || c.closeReported || c.owner == nullptr) return;
     c.closeReported = true;
     const unsigned gen = c.generation;

@@ -67,7 +67,8 @@ public:
     static void StartResolve(const CorePtr& core, const std::string& host, unsigned port);
 
 private:
-    static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec,
+                            bool fromUserBytes);
     static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void OnOobReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void FinishConnect(const CorePtr& core);

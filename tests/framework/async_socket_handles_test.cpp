@@ -1,0 +1,112 @@
+// Handles: Attach/Detach hand-off between loops on different threads, FromHandle per loop, and Accept
+// into a socket that belongs to another loop.
+#include <portafx/async_socket.hpp>
+
+#define BOOST_TEST_MODULE async_socket_handles
+#include "loopback.hpp"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+using namespace portafx;
+using namespace portafx::test;
+
+BOOST_AUTO_TEST_CASE(from_handle_is_per_loop_of_the_calling_thread) {
+    Recorder s;  // EventLoop::Current()
+    BOOST_REQUIRE(s.Create());
+    BOOST_TEST(AsyncSocket::FromHandle(s.GetHandle()) == &s);
+    AsyncSocket* seen = &s;
+    std::thread([&] { seen = AsyncSocket::FromHandle(s.GetHandle()); }).join();
+    BOOST_TEST(seen == nullptr);
+    const NativeHandle h = s.GetHandle();
+    s.Close();
+    BOOST_TEST(AsyncSocket::FromHandle(h) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(detach_attach_hands_a_connection_to_another_thread) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    pair.peer.Write("queued before the hand-off");
+    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 26));
+    const NativeHandle h = pair.server.Detach();
+    BOOST_REQUIRE(h != InvalidHandle);
+    BOOST_TEST(!pair.server.IsOpen());
+    BOOST_TEST(AsyncSocket::FromHandle(h) == nullptr);
+    Drain(loop);
+    BOOST_TEST(pair.server.receives == 0);
+
+    std::promise<std::string> got;
+    std::thread worker([&] {
+        Recorder adopted;  // the worker thread's own loop
+        adopted.onReceive = [&](Recorder& s, int) {
+            s.ReceiveSome();
+            if (s.received.size() == 26) {
+                BOOST_TEST(s.Send("thanks", 6) == 6);
+                EventLoop::Current().Stop();
+            }
+        };
+        if (!adopted.Attach(h)) {
+            got.set_value("attach failed: " + AsyncSocket::GetLastErrorInfo().Message());
+            return;
+        }
+        BOOST_TEST(AsyncSocket::FromHandle(h) == &adopted);
+        EventLoop::Current().RunFor(5s);  // Attach re-checks: the queued data is reported at once
+        got.set_value(adopted.received);
+    });
+    auto result = got.get_future();
+    BOOST_REQUIRE(result.wait_for(10s) == std::future_status::ready);
+    worker.join();
+    BOOST_TEST(result.get() == "queued before the hand-off");
+    BOOST_TEST(pair.peer.Read(6) == "thanks");
+}
+
+BOOST_AUTO_TEST_CASE(attach_rejects_bad_handles) {
+    EventLoop loop;
+    Recorder s(loop);
+    BOOST_TEST(!s.Attach(InvalidHandle));
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::NoHandle));
+    BOOST_TEST(!s.Attach(0));  // standard input is not a socket
+    BOOST_TEST(!s.IsOpen());
+    Recorder owner(loop);
+    BOOST_REQUIRE(owner.Create());
+    BOOST_TEST(!s.Attach(owner.GetHandle()));
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::InvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(accept_into_a_socket_of_another_loop) {
+    EventLoop loop;
+    Recorder listener(loop);
+    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
+    BOOST_REQUIRE(listener.Listen());
+    Peer peer;
+    peer.Connect("127.0.0.1", LocalPort(listener));
+    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
+
+    EventLoop other;
+    Recorder accepted(other);
+    std::atomic<bool> done{false};
+    std::thread::id notifiedOn;
+    auto finish = [&](Recorder& s) {
+        notifiedOn = std::this_thread::get_id();
+        if (s.received == "ping" && s.sends == 1) {
+            BOOST_TEST(s.Send("pong", 4) == 4);
+            done = true;
+            other.Stop();
+        }
+    };
+    accepted.onReceive = [&](Recorder& s, int) {
+        s.ReceiveSome();
+        finish(s);
+    };
+    accepted.onSend = [&](Recorder& s, int) { finish(s); };
+    BOOST_REQUIRE(listener.Accept(accepted));
+    std::thread worker([&] { other.RunFor(5s); });
+    const auto workerId = worker.get_id();
+    peer.Write("ping");
+    BOOST_TEST(peer.Read(4) == "pong");
+    worker.join();
+    BOOST_TEST(done.load());
+    BOOST_TEST((notifiedOn == workerId));  // the accepted socket's notifications run on its own loop
+    BOOST_TEST(accepted.sends == 1);
+}
