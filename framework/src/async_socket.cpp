@@ -325,8 +325,8 @@ bool AsyncSocket::Connect(const char* host, unsigned port) {
     }
     if (!core_ && !Socket(SocketType::Stream, AllEvents, 0, AddressFamily::Unspecified)) return false;
     if (core_->state != CoreState::Open) {
-        return Fail(core_->state == CoreState::Connected ? SocketError::IsConnected : SocketError::Already,
-                    "Connect", "the socket is already connected, connecting or listening");
+        return Fail(core_->state == CoreState::Connected ? SocketError::IsConnected : SocketError::Already, "Connect",
+                    "the socket is already connected, connecting or listening");
     }
     if (core_->type == SOCK_DGRAM) {
         std::vector<SocketAddress> found;
@@ -359,7 +359,7 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
     }
     if (core_->state != CoreState::Open) {
         return Fail(core_->state == CoreState::Connected && core_->type == SOCK_STREAM ? SocketError::IsConnected
-                                                                                        : SocketError::Already,
+                                                                                       : SocketError::Already,
                     "Connect", "the socket is already connected, connecting or listening");
     }
     core_->candidates = candidates;
@@ -368,7 +368,8 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
     if (core_->type == SOCK_DGRAM) {
         // A datagram "connection" only sets the default peer: it completes at once.
         const SocketAddress target = core_->family == AF_INET6 ? candidates.front().ToV4Mapped() : candidates.front();
-        if (::connect(core_->fd, static_cast<const sockaddr*>(target.Data()), static_cast<socklen_t>(target.Size())) < 0) {
+        if (::connect(core_->fd, static_cast<const sockaddr*>(target.Data()), static_cast<socklen_t>(target.Size())) <
+            0) {
             const SocketError e = FromErrno(errno);
             return Fail(e, "Connect", "cannot connect to " + candidates.front().ToString());
         }
@@ -586,7 +587,8 @@ bool AsyncSocket::SetSockOpt(int optionName, const void* value, int len, int lev
 
 bool AsyncSocket::GetSockOpt(int optionName, void* value, int* len, int level) {
     if (!RequireHandle("GetSockOpt")) return false;
-    if (value == nullptr || len == nullptr || *len < 0) return Fail(SocketError::Fault, "GetSockOpt", "bad value or length");
+    if (value == nullptr || len == nullptr || *len < 0)
+        return Fail(SocketError::Fault, "GetSockOpt", "bad value or length");
     socklen_t l = static_cast<socklen_t>(*len);
     if (::getsockopt(core_->fd, level, optionName, value, &l) < 0) {
         return Fail(FromErrno(errno), "GetSockOpt",
@@ -620,8 +622,12 @@ bool GetBool(Sock& s, int level, int name, bool& on) {
 }
 }  // namespace
 
-bool AsyncSocket::SetReuseAddress(bool on) { return SetBool(*this, SOL_SOCKET, SO_REUSEADDR, on); }
-bool AsyncSocket::GetReuseAddress(bool& on) { return GetBool(*this, SOL_SOCKET, SO_REUSEADDR, on); }
+bool AsyncSocket::SetReuseAddress(bool on) {
+    return SetBool(*this, SOL_SOCKET, SO_REUSEADDR, on);
+}
+bool AsyncSocket::GetReuseAddress(bool& on) {
+    return GetBool(*this, SOL_SOCKET, SO_REUSEADDR, on);
+}
 
 bool AsyncSocket::SetExclusiveAddressUse(bool on) {
     exclusiveAddress_ = on;
@@ -634,10 +640,18 @@ bool AsyncSocket::GetExclusiveAddressUse(bool& on) {
     return true;
 }
 
-bool AsyncSocket::SetNoDelay(bool on) { return SetBool(*this, IPPROTO_TCP, TCP_NODELAY, on); }
-bool AsyncSocket::GetNoDelay(bool& on) { return GetBool(*this, IPPROTO_TCP, TCP_NODELAY, on); }
-bool AsyncSocket::SetKeepAlive(bool on) { return SetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on); }
-bool AsyncSocket::GetKeepAlive(bool& on) { return GetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on); }
+bool AsyncSocket::SetNoDelay(bool on) {
+    return SetBool(*this, IPPROTO_TCP, TCP_NODELAY, on);
+}
+bool AsyncSocket::GetNoDelay(bool& on) {
+    return GetBool(*this, IPPROTO_TCP, TCP_NODELAY, on);
+}
+bool AsyncSocket::SetKeepAlive(bool on) {
+    return SetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on);
+}
+bool AsyncSocket::GetKeepAlive(bool& on) {
+    return GetBool(*this, SOL_SOCKET, SO_KEEPALIVE, on);
+}
 
 bool AsyncSocket::SetLinger(bool on, int seconds) {
     if (seconds < 0) return Fail(SocketError::InvalidArgument, "SetLinger", "negative time");
@@ -654,10 +668,18 @@ bool AsyncSocket::GetLinger(bool& on, int& seconds) {
     return true;
 }
 
-bool AsyncSocket::SetSendBufferSize(int bytes) { return SetSockOpt(SO_SNDBUF, &bytes, sizeof bytes, SOL_SOCKET); }
-bool AsyncSocket::GetSendBufferSize(int& bytes) { return GetInt(*this, SOL_SOCKET, SO_SNDBUF, bytes); }
-bool AsyncSocket::SetReceiveBufferSize(int bytes) { return SetSockOpt(SO_RCVBUF, &bytes, sizeof bytes, SOL_SOCKET); }
-bool AsyncSocket::GetReceiveBufferSize(int& bytes) { return GetInt(*this, SOL_SOCKET, SO_RCVBUF, bytes); }
+bool AsyncSocket::SetSendBufferSize(int bytes) {
+    return SetSockOpt(SO_SNDBUF, &bytes, sizeof bytes, SOL_SOCKET);
+}
+bool AsyncSocket::GetSendBufferSize(int& bytes) {
+    return GetInt(*this, SOL_SOCKET, SO_SNDBUF, bytes);
+}
+bool AsyncSocket::SetReceiveBufferSize(int bytes) {
+    return SetSockOpt(SO_RCVBUF, &bytes, sizeof bytes, SOL_SOCKET);
+}
+bool AsyncSocket::GetReceiveBufferSize(int& bytes) {
+    return GetInt(*this, SOL_SOCKET, SO_RCVBUF, bytes);
+}
 
 bool AsyncSocket::SetIPv6Only(bool on) {
     if (!RequireHandle("SetIPv6Only")) return false;

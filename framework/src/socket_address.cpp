@@ -12,9 +12,15 @@ namespace {
 
 static_assert(sizeof(sockaddr_in6) <= 28 && sizeof(sockaddr_in) <= 28, "storage too small");
 
-const sockaddr* Sa(const unsigned char* s) { return reinterpret_cast<const sockaddr*>(s); }
-const sockaddr_in* Sin(const unsigned char* s) { return reinterpret_cast<const sockaddr_in*>(s); }
-const sockaddr_in6* Sin6(const unsigned char* s) { return reinterpret_cast<const sockaddr_in6*>(s); }
+const sockaddr* Sa(const unsigned char* s) {
+    return reinterpret_cast<const sockaddr*>(s);
+}
+const sockaddr_in* Sin(const unsigned char* s) {
+    return reinterpret_cast<const sockaddr_in*>(s);
+}
+const sockaddr_in6* Sin6(const unsigned char* s) {
+    return reinterpret_cast<const sockaddr_in6*>(s);
+}
 
 }  // namespace
 
@@ -136,9 +142,7 @@ void SocketAddress::SetPort(unsigned port) noexcept {
 std::string SocketAddress::Address() const {
     char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2] = {};
     switch (Family()) {
-    case AddressFamily::IPv4:
-        inet_ntop(AF_INET, &Sin(storage_)->sin_addr, buf, sizeof buf);
-        return buf;
+    case AddressFamily::IPv4: inet_ntop(AF_INET, &Sin(storage_)->sin_addr, buf, sizeof buf); return buf;
     case AddressFamily::IPv6: {
         const sockaddr_in6* v6 = Sin6(storage_);
         if (IsV4Mapped()) {
@@ -150,8 +154,7 @@ std::string SocketAddress::Address() const {
         if (v6->sin6_scope_id != 0) {
             char name[IF_NAMESIZE] = {};
             s += '%';
-            s += if_indextoname(v6->sin6_scope_id, name) ? std::string(name)
-                                                         : std::to_string(v6->sin6_scope_id);
+            s += if_indextoname(v6->sin6_scope_id, name) ? std::string(name) : std::to_string(v6->sin6_scope_id);
         }
         return s;
     }

@@ -1,8 +1,8 @@
 // SocketError: the category, the messages and the one mapping from native error numbers.
 #include <portafx/socket_error.hpp>
 
-#include <cerrno>
 #include <netdb.h>
+#include <cerrno>
 
 namespace portafx {
 namespace {
@@ -19,37 +19,52 @@ constexpr Entry kEntries[] = {
     {6, "WSA_INVALID_HANDLE", "The socket object has no handle (it is not created, or already closed)."},
     {10004, "WSAEINTR", "A blocking operation was interrupted by a call to CancelBlockingCall."},
     {10009, "WSAEBADF", "The file handle supplied is not valid."},
-    {10013, "WSAEACCES",
-     "An attempt was made to access a socket in a way forbidden by its access permissions."},
+    {10013, "WSAEACCES", "An attempt was made to access a socket in a way forbidden by its access permissions."},
     {10014, "WSAEFAULT", "The system detected an invalid pointer address in attempting to use a pointer argument."},
     {10022, "WSAEINVAL", "An invalid argument was supplied."},
     {10024, "WSAEMFILE", "Too many open sockets."},
     {10035, "WSAEWOULDBLOCK", "A non-blocking socket operation could not be completed immediately."},
     {10036, "WSAEINPROGRESS", "A blocking operation is currently executing."},
-    {10037, "WSAEALREADY", "An operation was attempted on a non-blocking socket that already had an operation in progress."},
+    {10037, "WSAEALREADY",
+     "An operation was attempted on a non-blocking socket that already had an operation in progress."},
     {10038, "WSAENOTSOCK", "An operation was attempted on something that is not a socket."},
     {10039, "WSAEDESTADDRREQ", "A required address was omitted from an operation on a socket."},
     {10040, "WSAEMSGSIZE",
-     "A message sent on a datagram socket was larger than the internal message buffer or some other network limit, or the buffer used to receive a datagram into was smaller than the datagram itself."},
-    {10041, "WSAEPROTOTYPE", "A protocol was specified in the socket function call that does not support the semantics of the socket type requested."},
-    {10042, "WSAENOPROTOOPT", "An unknown, invalid, or unsupported option or level was specified in a getsockopt or setsockopt call."},
-    {10043, "WSAEPROTONOSUPPORT", "The requested protocol has not been configured into the system, or no implementation for it exists."},
+     "A message sent on a datagram socket was larger than the internal message buffer or some other network limit, or "
+     "the buffer used to receive a datagram into was smaller than the datagram itself."},
+    {10041, "WSAEPROTOTYPE",
+     "A protocol was specified in the socket function call that does not support the semantics of the socket type "
+     "requested."},
+    {10042, "WSAENOPROTOOPT",
+     "An unknown, invalid, or unsupported option or level was specified in a getsockopt or setsockopt call."},
+    {10043, "WSAEPROTONOSUPPORT",
+     "The requested protocol has not been configured into the system, or no implementation for it exists."},
     {10044, "WSAESOCKTNOSUPPORT", "The support for the specified socket type does not exist in this address family."},
     {10045, "WSAEOPNOTSUPP", "The attempted operation is not supported for the type of object referenced."},
-    {10046, "WSAEPFNOSUPPORT", "The protocol family has not been configured into the system or no implementation for it exists."},
+    {10046, "WSAEPFNOSUPPORT",
+     "The protocol family has not been configured into the system or no implementation for it exists."},
     {10047, "WSAEAFNOSUPPORT", "An address incompatible with the requested protocol was used."},
-    {10048, "WSAEADDRINUSE", "Only one usage of each socket address (protocol/network address/port) is normally permitted."},
+    {10048, "WSAEADDRINUSE",
+     "Only one usage of each socket address (protocol/network address/port) is normally permitted."},
     {10049, "WSAEADDRNOTAVAIL", "The requested address is not valid in its context."},
     {10050, "WSAENETDOWN", "A socket operation encountered a dead network."},
     {10051, "WSAENETUNREACH", "A socket operation was attempted to an unreachable network."},
-    {10052, "WSAENETRESET", "The connection has been broken due to keep-alive activity detecting a failure while the operation was in progress."},
+    {10052, "WSAENETRESET",
+     "The connection has been broken due to keep-alive activity detecting a failure while the operation was in "
+     "progress."},
     {10053, "WSAECONNABORTED", "An established connection was aborted by the software in your host machine."},
     {10054, "WSAECONNRESET", "An existing connection was forcibly closed by the remote host."},
-    {10055, "WSAENOBUFS", "An operation on a socket could not be performed because the system lacked sufficient buffer space or because a queue was full."},
+    {10055, "WSAENOBUFS",
+     "An operation on a socket could not be performed because the system lacked sufficient buffer space or because a "
+     "queue was full."},
     {10056, "WSAEISCONN", "A connect request was made on an already connected socket."},
     {10057, "WSAENOTCONN", "A request to send or receive data was disallowed because the socket is not connected."},
-    {10058, "WSAESHUTDOWN", "A request to send or receive data was disallowed because the socket had already been shut down in that direction."},
-    {10060, "WSAETIMEDOUT", "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond."},
+    {10058, "WSAESHUTDOWN",
+     "A request to send or receive data was disallowed because the socket had already been shut down in that "
+     "direction."},
+    {10060, "WSAETIMEDOUT",
+     "A connection attempt failed because the connected party did not properly respond after a period of time, or "
+     "established connection failed because connected host has failed to respond."},
     {10061, "WSAECONNREFUSED", "No connection could be made because the target machine actively refused it."},
     {10063, "WSAENAMETOOLONG", "Name too long."},
     {10064, "WSAEHOSTDOWN", "A socket operation failed because the destination host was down."},
@@ -57,7 +72,9 @@ constexpr Entry kEntries[] = {
     {10093, "WSANOTINITIALISED", "The socket's event loop no longer exists."},
     {10101, "WSAEDISCON", "A graceful shutdown is in progress."},
     {11001, "WSAHOST_NOT_FOUND", "No such host is known."},
-    {11002, "WSATRY_AGAIN", "This is usually a temporary error during hostname resolution and means that the local server did not receive a response from an authoritative server."},
+    {11002, "WSATRY_AGAIN",
+     "This is usually a temporary error during hostname resolution and means that the local server did not receive a "
+     "response from an authoritative server."},
     {11003, "WSANO_RECOVERY", "A non-recoverable error occurred during a database lookup."},
     {11004, "WSANO_DATA", "The requested name is valid, but no data of the requested type was found."},
 };

@@ -33,7 +33,8 @@ BOOST_AUTO_TEST_CASE(unknown_host_reported_in_on_connect) {
     BOOST_REQUIRE(client.Create());
     BOOST_TEST(!client.Connect("no-such-host.invalid", 80));
     BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::WouldBlock));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return client.connects == 1; }, 20000ms));
+    BOOST_REQUIRE(RunUntil(
+        loop, [&] { return client.connects == 1; }, 20000ms));
     BOOST_TEST(client.lastConnectError == static_cast<int>(SocketError::HostNotFound));
 }
 
@@ -70,7 +71,8 @@ BOOST_AUTO_TEST_CASE(name_with_both_families_falls_back) {
     addrinfo* res = nullptr;
     BOOST_REQUIRE(::getaddrinfo("localhost", "1", &hints, &res) == 0);
     bool v4 = false, v6 = false;
-    for (addrinfo* ai = res; ai; ai = ai->ai_next) (ai->ai_family == AF_INET6 ? v6 : v4) = true;
+    for (addrinfo* ai = res; ai; ai = ai->ai_next)
+        (ai->ai_family == AF_INET6 ? v6 : v4) = true;
     ::freeaddrinfo(res);
     BOOST_TEST_MESSAGE("localhost resolves to IPv4: " << v4 << ", IPv6: " << v6);
     EventLoop loop;

@@ -13,9 +13,15 @@ using namespace portafx;
 using namespace portafx::test;
 
 namespace {
-int LastError() { return AsyncSocket::GetLastError(); }
-std::string LastMessage() { return AsyncSocket::GetLastErrorInfo().Message(); }
-bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+int LastError() {
+    return AsyncSocket::GetLastError();
+}
+std::string LastMessage() {
+    return AsyncSocket::GetLastErrorInfo().Message();
+}
+bool Contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(port_out_of_range) {

@@ -268,8 +268,8 @@ BOOST_AUTO_TEST_CASE(user_space_bytes_keep_on_receive_coming) {
     // A layer above holds 3 "messages" in user space; the kernel has nothing.
     pair.server.userBytes = 3;
     pair.server.onReceive = [](Recorder& s, int) {
-        --s.userBytes;          // the layer hands one to the user...
-        s.ReenableReceive();    // ...which counts as a Receive call
+        --s.userBytes;        // the layer hands one to the user...
+        s.ReenableReceive();  // ...which counts as a Receive call
     };
     BOOST_REQUIRE(pair.server.AsyncSelect(AllEvents));
     BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.userBytes == 0; }));

@@ -30,7 +30,8 @@ BOOST_AUTO_TEST_CASE(run_continues_until_stop_posted_from_another_thread) {
     EventLoop loop;
     std::atomic<int> ran{0};
     std::thread other([&] {
-        for (int i = 0; i < 100; ++i) loop.Post([&] { ++ran; });
+        for (int i = 0; i < 100; ++i)
+            loop.Post([&] { ++ran; });
         loop.Post([&] { loop.Stop(); });
     });
     loop.Run();  // returns only because of Stop (no work is not a reason to return)
@@ -88,10 +89,14 @@ BOOST_AUTO_TEST_CASE(exception_from_a_notification_leaves_run_and_the_loop_goes_
         throw std::runtime_error("from OnReceive");
     };
     pair.peer.Write("ab");
-    BOOST_CHECK_THROW(RunUntil(loop, [&] { return false; }, 2000ms), std::runtime_error);
+    BOOST_CHECK_THROW(RunUntil(
+                          loop, [&] { return false; }, 2000ms),
+                      std::runtime_error);
     BOOST_TEST(pair.server.receives == 1);
     // The socket's state is consistent: the Receive re-enabled it and one byte is still queued.
-    BOOST_CHECK_THROW(RunUntil(loop, [&] { return false; }, 2000ms), std::runtime_error);
+    BOOST_CHECK_THROW(RunUntil(
+                          loop, [&] { return false; }, 2000ms),
+                      std::runtime_error);
     BOOST_TEST(pair.server.receives == 2);
     BOOST_TEST(pair.server.received == "ab");
 }

@@ -28,7 +28,8 @@ using tcp = asio::ip::tcp;
 template <class Pred>
 bool RunUntil(EventLoop& loop, Pred done, std::chrono::milliseconds limit = 5000ms) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) loop.RunOneFor(20ms);
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+        loop.RunOneFor(20ms);
     return done();
 }
 
@@ -67,7 +68,7 @@ public:
     int lastReceiveError = -1, lastSendError = -1, lastConnectError = -1, lastCloseError = -1;
     std::vector<std::string> log;  // "receive", "send", ... in delivery order
     Hook onReceive, onSend, onOob, onAccept, onConnect, onClose;
-    std::size_t userBytes = 0;     // what UserBytesQueued reports
+    std::size_t userBytes = 0;  // what UserBytesQueued reports
 
     using AsyncSocket::ReenableReceive;
 

@@ -49,8 +49,8 @@ enum : int {
 /// Commands for `IOCtl` (MFC: `FIONBIO`, `FIONREAD`, `SIOCATMARK`), with Winsock's values.
 enum : long {
     FionBio = static_cast<long>(0x8004667EUL),  ///< Set (non-zero) or clear non-blocking mode.
-    FionRead = 0x4004667FL,                      ///< Bytes that can be read (stream) or next datagram size.
-    SiocAtMark = 0x40047307L,                    ///< Non-zero if no urgent data is waiting.
+    FionRead = 0x4004667FL,                     ///< Bytes that can be read (stream) or next datagram size.
+    SiocAtMark = 0x40047307L,                   ///< Non-zero if no urgent data is waiting.
 };
 
 /// One buffer of a gather send (`Send(buffers, count)`): `size` bytes starting at `data`.

@@ -20,7 +20,7 @@ namespace detail {
 struct LoopState;
 
 enum class CoreState {
-    Open,        // created (maybe bound), not connected, not listening
+    Open,  // created (maybe bound), not connected, not listening
     Listening,
     Resolving,   // Connect(host) waiting for the resolver
     Connecting,  // non-blocking connect under way
@@ -35,8 +35,8 @@ struct RecordedOption {
 };
 
 struct SocketCore {
-    LoopState* loop = nullptr;    // null once the loop is destroyed
-    AsyncSocket* owner = nullptr; // null once closed, detached or destroyed: handlers then do nothing
+    LoopState* loop = nullptr;     // null once the loop is destroyed
+    AsyncSocket* owner = nullptr;  // null once closed, detached or destroyed: handlers then do nothing
     NativeHandle fd = InvalidHandle;
     std::optional<boost::asio::posix::stream_descriptor> desc;  // for readiness waits only
     int family = 0;
@@ -47,23 +47,23 @@ struct SocketCore {
     unsigned generation = 0;  // bumped whenever outstanding waits become stale
 
     // Winsock's per-event "re-enabled" flags (reference §1.4) and whether an Asio wait is outstanding.
-    bool readEnabled = true;    // FD_READ: cleared when OnReceive is delivered, set by Receive
-    bool acceptEnabled = true;  // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
-    bool oobEnabled = true;     // FD_OOB: cleared when delivered, set by Receive
-    bool writeWanted = false;   // FD_WRITE: set on connect/accept and after a WouldBlock send
-    bool readArmed = false;     // a kernel read wait is outstanding
-    bool userPostArmed = false; // a report of user-space bytes is posted
+    bool readEnabled = true;     // FD_READ: cleared when OnReceive is delivered, set by Receive
+    bool acceptEnabled = true;   // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
+    bool oobEnabled = true;      // FD_OOB: cleared when delivered, set by Receive
+    bool writeWanted = false;    // FD_WRITE: set on connect/accept and after a WouldBlock send
+    bool readArmed = false;      // a kernel read wait is outstanding
+    bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;
     bool oobArmed = false;
 
-    bool closeWatchBlocked = false;  // data is queued but FD_READ is off: end of stream not visible yet
-    bool eofSeen = false;            // end of stream or reset seen: the read side is finished
+    bool closeWatchBlocked = false;                 // data is queued but FD_READ is off: end of stream not visible yet
+    bool eofSeen = false;                           // end of stream or reset seen: the read side is finished
     SocketError closeError = SocketError::Success;  // why it finished: Receive keeps reporting it
-    bool closeReported = false;      // OnClose is one-shot
-    bool oobDead = false;            // the handle hung up: no more urgent data can come
+    bool closeReported = false;                     // OnClose is one-shot
+    bool oobDead = false;                           // the handle hung up: no more urgent data can come
     bool shutSend = false;
 
-    bool boundExplicitly = false;    // Bind with a port or an address: replayed on a replacement handle
+    bool boundExplicitly = false;  // Bind with a port or an address: replayed on a replacement handle
     SocketAddress bindAddress;
     std::vector<RecordedOption> options;
 

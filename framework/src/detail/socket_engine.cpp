@@ -31,10 +31,9 @@ SocketError FromBoostError(const boost::system::error_code& ec) noexcept {
     }
     if (ec.category() == boost::asio::error::get_addrinfo_category()) {
         return ec == boost::asio::error::service_not_found ? SocketError::InvalidArgument
-                                                            : SocketError::SocketTypeNotSupported;
+                                                           : SocketError::SocketTypeNotSupported;
     }
-    if (ec.category() == boost::system::system_category() ||
-        ec.category() == boost::system::generic_category()) {
+    if (ec.category() == boost::system::system_category() || ec.category() == boost::system::generic_category()) {
         return FromErrno(ec.value());
     }
     return SocketError::NoRecovery;
@@ -42,8 +41,8 @@ SocketError FromBoostError(const boost::system::error_code& ec) noexcept {
 
 // --- lifetime ------------------------------------------------------------------------------------
 
-SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd, int family, int type,
-                                            int protocol, SocketError& err) {
+SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol,
+                                            SocketError& err) {
     LoopState* loop = socket.loop_;
     auto core = std::make_shared<SocketCore>();
     core->loop = loop;
@@ -202,9 +201,8 @@ void SocketEngine::ArmRead(const CorePtr& core) {
     if (!want || c.readArmed) return;
     c.readArmed = true;
     const unsigned gen = c.generation;
-    c.desc->async_wait(stream_descriptor::wait_read, [core, gen](const boost::system::error_code& ec) {
-        OnReadReady(core, gen, ec, false);
-    });
+    c.desc->async_wait(stream_descriptor::wait_read,
+                       [core, gen](const boost::system::error_code& ec) { OnReadReady(core, gen, ec, false); });
 }
 
 void SocketEngine::ArmWrite(const CorePtr& core) {
@@ -351,8 +349,7 @@ void SocketEngine::ReportClose(const CorePtr& core, SocketError code) {
 
 SocketError SocketEngine::StartConnect(const CorePtr& core) {
     SocketCore& c = *core;
-    SocketError last = c.lastConnectError == SocketError::Success ? SocketError::HostNotFound
-                                                                  : c.lastConnectError;
+    SocketError last = c.lastConnectError == SocketError::Success ? SocketError::HostNotFound : c.lastConnectError;
     while (c.nextCandidate < c.candidates.size()) {
         SocketAddress target = c.candidates[c.nextCandidate++];
         const bool targetV6 = target.Family() == AddressFamily::IPv6;

@@ -28,8 +28,7 @@ public:
     // --- lifetime -------------------------------------------------------------------------------
 
     /// Makes a core for `fd` owned by `socket`, registers it with the socket's loop and its handle map.
-    static CorePtr Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol,
-                           SocketError& err);
+    static CorePtr Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol, SocketError& err);
 
     /// Ends the core's life as a live socket: no more notifications, waits cancelled, removed from the
     /// handle map; the handle is closed (`closeHandle`) or released to the caller.

@@ -78,8 +78,7 @@ int PendingError(NativeHandle fd) noexcept {
     return value;
 }
 
-bool Describe(NativeHandle fd, int& type, int& family, int& protocol, bool& listening,
-              SocketError& err) noexcept {
+bool Describe(NativeHandle fd, int& type, int& family, int& protocol, bool& listening, SocketError& err) noexcept {
     socklen_t len = sizeof type;
     if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
         err = errno == EBADF ? SocketError::NoHandle : FromErrno(errno);
@@ -125,8 +124,8 @@ bool PeerAddress(NativeHandle fd, SocketAddress& out, SocketError& err) noexcept
     return true;
 }
 
-bool Resolve(const char* host, unsigned port, int family, bool passive, int socktype,
-             std::vector<SocketAddress>& out, SocketError& err) noexcept {
+bool Resolve(const char* host, unsigned port, int family, bool passive, int socktype, std::vector<SocketAddress>& out,
+             SocketError& err) noexcept {
     addrinfo hints{};
     hints.ai_family = family;
     hints.ai_socktype = socktype;

@@ -43,8 +43,8 @@ bool LocalAddress(NativeHandle fd, SocketAddress& out, SocketError& err) noexcep
 bool PeerAddress(NativeHandle fd, SocketAddress& out, SocketError& err) noexcept;
 
 /// Blocking getaddrinfo for Create/Bind with a host name (AF_UNSPEC unless `family` is given).
-bool Resolve(const char* host, unsigned port, int family, bool passive, int socktype,
-             std::vector<SocketAddress>& out, SocketError& err) noexcept;
+bool Resolve(const char* host, unsigned port, int family, bool passive, int socktype, std::vector<SocketAddress>& out,
+             SocketError& err) noexcept;
 
 /// True if `text` looks like an attempt at a numeric address (digits and dots only, or a colon):
 /// such a string that fails to parse is malformed, not a host name to look up.
