@@ -337,7 +337,7 @@ bool AsyncSocket::Connect(const char* host, unsigned port) {
         return Connect(found);
     }
     SocketEngine::StartResolve(core_, host, port);
-    return Fail(SocketError::WouldBlock, "Connect", "resolving " + Quote(host) + "; OnConnect reports the outcome");
+    return ConnectHelper();
 }
 
 bool AsyncSocket::Connect(const SocketAddress& address) {
@@ -380,6 +380,10 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
     if (err != SocketError::Success) {
         return Fail(err, "Connect", "cannot connect to " + candidates.back().ToString());
     }
+    return ConnectHelper();
+}
+
+bool AsyncSocket::ConnectHelper() {
     return Fail(SocketError::WouldBlock, "Connect", "connecting; OnConnect reports the outcome");
 }
 

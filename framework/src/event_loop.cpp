@@ -62,6 +62,10 @@ void EventLoop::Stop() {
     state_->io.stop();
 }
 
+std::size_t EventLoop::HeldNotifications() const noexcept {
+    return state_->held.size();
+}
+
 bool EventLoop::IsRunningInThisThread() const noexcept {
     return state_->io.get_executor().running_in_this_thread();
 }

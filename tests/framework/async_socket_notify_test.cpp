@@ -6,6 +6,8 @@
 
 #include <sys/socket.h>
 
+#include <thread>
+
 using namespace portafx;
 using namespace portafx::test;
 
@@ -308,4 +310,37 @@ BOOST_AUTO_TEST_CASE(fionread_and_fionbio) {
     BOOST_TEST(pair.server.Receive(buf, 5) == 5);  // blocking mode now
     BOOST_TEST(!pair.server.IOCtl(0x1234, &n));
     BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::InvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(shut_down_sends_is_a_half_close) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    BOOST_REQUIRE(pair.server.Send("bye", 3) == 3);
+    BOOST_REQUIRE(pair.server.ShutDown());  // default: Sends
+    BOOST_TEST(pair.peer.Read(3) == "bye");
+    char c;
+    boost::system::error_code ec;
+    pair.peer.socket.read_some(asio::buffer(&c, 1), ec);
+    BOOST_TEST(ec == asio::error::eof);
+    BOOST_TEST(pair.server.Send("more", 4) == SocketErrorResult);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::Shutdown));
+    // The other direction still works.
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    pair.peer.Write("still here");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.received == "still here"; }));
+}
+
+BOOST_AUTO_TEST_CASE(last_error_is_per_thread) {
+    EventLoop loop;
+    AsyncSocket s(loop);
+    BOOST_TEST(!s.Listen());
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::NotSocket));
+    int other = -1;
+    std::thread([&] { other = AsyncSocket::GetLastError(); }).join();
+    BOOST_TEST(other == 0);
+    AsyncSocket::SetLastError(static_cast<int>(SocketError::TimedOut), "Test", "set by hand");
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().Message() ==
+               "Test: set by hand (WSAETIMEDOUT 10060: A connection attempt failed because the connected party did "
+               "not properly respond after a period of time, or established connection failed because connected "
+               "host has failed to respond.)");
 }

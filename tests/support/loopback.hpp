@@ -16,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace portafx::test {
@@ -146,6 +147,38 @@ struct RawListener {
         acceptor.listen();
     }
     unsigned Port() const { return acceptor.local_endpoint().port(); }
+};
+
+/// A raw Boost.Asio server in its own thread: accepts one connection on loopback and runs `script` on
+/// it (blocking calls, with a 10 s receive deadline). Joined by the destructor.
+class PeerThread {
+public:
+    using Script = std::function<void(tcp::socket&)>;
+    explicit PeerThread(Script script, const std::string& address = "127.0.0.1") : listener_(address) {
+        thread_ = std::thread([this, s = std::move(script)] {
+            try {
+                tcp::socket socket(listener_.io);
+                listener_.acceptor.accept(socket);
+                timeval tv{10, 0};
+                ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                s(socket);
+            } catch (const std::exception& e) {
+                error_ = e.what();
+            }
+        });
+    }
+    ~PeerThread() { Join(); }
+    unsigned Port() const { return listener_.Port(); }
+    /// Waits for the script to end; returns what it threw, if anything.
+    std::string Join() {
+        if (thread_.joinable()) thread_.join();
+        return error_;
+    }
+
+private:
+    RawListener listener_;
+    std::thread thread_;
+    std::string error_;
 };
 
 /// A port on which nothing listens (bound by the OS, then released).

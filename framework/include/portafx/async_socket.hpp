@@ -257,9 +257,18 @@ protected:
     /// without calling `Receive`.
     void ReenableReceive();
 
-private:
+    /// Called by `Connect` once an attempt is under way (MFC's ConnectHelper). AsyncSocket's returns false
+    /// with `WouldBlock`: the outcome comes in `OnConnect`. Socket's waits for the outcome.
+    virtual bool ConnectHelper();
+
     friend class detail::SocketEngine;
+    /// Implementation state, for the derived classes of portafx.
+    detail::SocketCore* Core() const noexcept { return core_.get(); }
+    const std::shared_ptr<detail::SocketCore>& CorePtr() const noexcept { return core_; }
+    /// Records the last error (code, operation, why) and returns false.
     bool Fail(SocketError code, const char* operation, std::string detail = {}) const;
+
+private:
     bool RequireLoop(const char* operation) const;
     bool RequireHandle(const char* operation) const;
 

@@ -69,6 +69,10 @@ public:
     /// soon as possible. Each Stop ends one such call. Safe from any thread.
     void Stop();
 
+    /// Notifications held back by a blocking Socket call, waiting to be delivered in order once the call
+    /// returns. Loop thread only.
+    std::size_t HeldNotifications() const noexcept;
+
     /// True if the calling thread is inside one of this loop's Run/RunFor/RunOne/RunOneFor/Poll calls.
     bool IsRunningInThisThread() const noexcept;
 

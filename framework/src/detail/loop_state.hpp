@@ -8,6 +8,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,6 +30,18 @@ struct LoopState {
 
     // Open handles of this loop's sockets (MFC's per-thread handle map). Touched on the loop's thread.
     std::unordered_map<NativeHandle, SocketCore*> handles;
+
+    // Notifications held back while a blocking Socket call pumps the loop (MFC's aux queue), delivered in
+    // order afterwards. While it is not empty, new notifications queue behind it to keep the order.
+    struct Held {
+        std::shared_ptr<SocketCore> core;
+        unsigned generation;
+        long event;
+        int code;
+    };
+    int blockingDepth = 0;
+    std::deque<Held> held;
+    bool drainPosted = false;
 
     // Every socket object constructed for this loop, so that ~EventLoop can detach them. Guarded by
     // `registryMutex` because a socket may be constructed for a loop from another thread.

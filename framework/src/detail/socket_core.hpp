@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -66,6 +67,13 @@ struct SocketCore {
     bool boundExplicitly = false;  // Bind with a port or an address: replayed on a replacement handle
     SocketAddress bindAddress;
     std::vector<RecordedOption> options;
+
+    // A blocking Socket call in progress: the events it waits for (its own notifications of these are
+    // consumed by the call instead of delivered), whether one came, and with which error.
+    long blockingOn = 0;
+    bool blockingSignaled = false;
+    int blockingCode = 0;
+    std::atomic<bool> cancelRequested{false};  // CancelBlockingCall, from any thread
 
     // Connect: the candidates of Connect(host) tried in turn.
     std::vector<SocketAddress> candidates;

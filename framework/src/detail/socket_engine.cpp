@@ -8,6 +8,7 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -160,11 +161,65 @@ void SocketEngine::DetachAll(LoopState& loop) noexcept {
 
 // --- delivery ------------------------------------------------------------------------------------
 
-void SocketEngine::Deliver(SocketCore& core, void (AsyncSocket::*which)(int), int code) {
-    AsyncSocket* owner = core.owner;
-    if (owner == nullptr) return;
-    // Nothing may touch `owner` or `core` through `owner` after this call: it may delete itself.
-    (owner->*which)(code);
+namespace {
+// Whether notifications of `event` are wanted: selected by the mask, or awaited by a blocking call.
+bool Selected(const SocketCore& c, long event) {
+    return ((c.mask | c.blockingOn) & event) != 0;
+}
+}  // namespace
+
+void SocketEngine::Notify(AsyncSocket& owner, long event, int code) {
+    switch (event) {
+    case FdRead: owner.OnReceive(code); break;
+    case FdWrite: owner.OnSend(code); break;
+    case FdOob: owner.OnOutOfBandData(code); break;
+    case FdAccept: owner.OnAccept(code); break;
+    case FdConnect: owner.OnConnect(code); break;
+    default: owner.OnClose(code); break;
+    }
+}
+
+void SocketEngine::Deliver(const CorePtr& core, long event, int code) {
+    SocketCore& c = *core;
+    if (c.owner == nullptr) return;
+    if (c.blockingOn & event) {
+        // The blocking call waiting for this event consumes it (MFC's PumpMessages stop flag). An end of
+        // stream also ends any blocking call; its OnClose is still delivered afterwards.
+        c.blockingSignaled = true;
+        c.blockingCode = code;
+        if (event != FdClose) return;
+    }
+    if (!(c.mask & event)) return;
+    LoopState& loop = *c.loop;
+    if (loop.blockingDepth > 0 || !loop.held.empty()) {
+        // No notification inside a blocking call: hold it back, in order, for when the call returns.
+        loop.held.push_back({core, c.generation, event, code});
+        return;
+    }
+    // Nothing may touch the owner after this call: it may delete itself.
+    Notify(*c.owner, event, code);
+}
+
+void SocketEngine::DrainHeld(LoopState& loop) {
+    loop.drainPosted = false;
+    if (loop.blockingDepth > 0 || loop.held.empty()) return;
+    LoopState::Held h = std::move(loop.held.front());
+    loop.held.pop_front();
+    if (!loop.held.empty()) PostDrain(loop);  // one at a time, so a throwing notification loses none
+    SocketCore& c = *h.core;
+    if (h.generation != c.generation || c.owner == nullptr || !(c.mask & h.event)) return;
+    if (h.event == FdRead && c.type == SOCK_STREAM && !c.eofSeen && c.owner->UserBytesQueued() == 0 &&
+        !ops::Readable(c.fd)) {
+        return;  // stale: the data was read meanwhile (that Receive re-enabled OnReceive)
+    }
+    Notify(*c.owner, h.event, h.code);
+}
+
+void SocketEngine::PostDrain(LoopState& loop) {
+    if (loop.drainPosted) return;
+    loop.drainPosted = true;
+    LoopState* l = &loop;
+    boost::asio::post(loop.io, [l] { DrainHeld(*l); });
 }
 
 // --- arming --------------------------------------------------------------------------------------
@@ -180,12 +235,12 @@ void SocketEngine::ArmRead(const CorePtr& core) {
     if (c.owner == nullptr || !c.desc) return;
     bool want = false;
     if (c.state == CoreState::Listening) {
-        want = (c.mask & FdAccept) && c.acceptEnabled;
+        want = Selected(c, FdAccept) && c.acceptEnabled;
     } else if (c.type == SOCK_DGRAM) {
-        want = (c.mask & FdRead) && c.readEnabled;
+        want = Selected(c, FdRead) && c.readEnabled;
     } else if (c.state == CoreState::Connected && !c.eofSeen) {
-        const bool wantData = (c.mask & FdRead) && c.readEnabled;
-        const bool wantClose = (c.mask & FdClose) && !c.closeReported && !c.closeWatchBlocked;
+        const bool wantData = Selected(c, FdRead) && c.readEnabled;
+        const bool wantClose = Selected(c, FdClose) && !c.closeReported && !c.closeWatchBlocked;
         want = wantData || wantClose;
         if (wantData && !c.userPostArmed && c.owner->UserBytesQueued() > 0) {
             // Bytes held in user space: no kernel readiness will announce them; report from the loop.
@@ -212,7 +267,7 @@ void SocketEngine::ArmWrite(const CorePtr& core) {
     if (c.state == CoreState::Connecting) {
         want = true;  // the connect's outcome is needed whatever the mask says
     } else if (c.state == CoreState::Connected || c.type == SOCK_DGRAM) {
-        want = c.writeWanted && (c.mask & FdWrite);
+        want = c.writeWanted && Selected(c, FdWrite);
     }
     if (!want) return;
     c.writeArmed = true;
@@ -225,7 +280,7 @@ void SocketEngine::ArmOob(const CorePtr& core) {
     SocketCore& c = *core;
     if (c.owner == nullptr || c.oobArmed || !c.desc) return;
     if (c.type != SOCK_STREAM || c.state != CoreState::Connected || c.oobDead || c.eofSeen) return;
-    if (!((c.mask & FdOob) && c.oobEnabled)) return;
+    if (!(Selected(c, FdOob) && c.oobEnabled)) return;
     c.oobArmed = true;
     const unsigned gen = c.generation;
     c.desc->async_wait(stream_descriptor::wait_error,
@@ -242,16 +297,16 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     const int error = ec ? static_cast<int>(FromBoostError(ec)) : 0;
 
     if (c.state == CoreState::Listening) {
-        if ((c.mask & FdAccept) && c.acceptEnabled) {
+        if (Selected(c, FdAccept) && c.acceptEnabled) {
             c.acceptEnabled = false;  // re-enabled by Accept
-            Deliver(c, &AsyncSocket::OnAccept, error);
+            Deliver(core, FdAccept, error);
         }
         return;
     }
     if (c.type == SOCK_DGRAM) {
-        if ((c.mask & FdRead) && c.readEnabled) {
+        if (Selected(c, FdRead) && c.readEnabled) {
             c.readEnabled = false;  // re-enabled by Receive/ReceiveFrom
-            Deliver(c, &AsyncSocket::OnReceive, error);
+            Deliver(core, FdRead, error);
         }
         return;
     }
@@ -263,9 +318,9 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     if (c.owner->UserBytesQueued() == 0) peeked = ops::PeekOne(c.fd, peekError);
 
     if (peeked > 0) {
-        if ((c.mask & FdRead) && c.readEnabled) {
+        if (Selected(c, FdRead) && c.readEnabled) {
             c.readEnabled = false;
-            Deliver(c, &AsyncSocket::OnReceive, error);
+            Deliver(core, FdRead, error);
         } else {
             // Data waits for a Receive; the end of stream behind it is not visible until then.
             c.closeWatchBlocked = true;
@@ -281,13 +336,13 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     if (code == SocketError::TimedOut || code == SocketError::NetworkReset) code = SocketError::ConnectionAborted;
     c.eofSeen = true;
     c.closeError = code;  // the peek consumed the socket's error: Receive reports it from here on
-    if ((c.mask & FdClose) && !c.closeReported) {
+    if (Selected(c, FdClose) && !c.closeReported) {
         c.closeReported = true;
-        Deliver(c, &AsyncSocket::OnClose, static_cast<int>(code));
-    } else if ((c.mask & FdRead) && c.readEnabled && !(c.mask & FdClose)) {
+        Deliver(core, FdClose, static_cast<int>(code));
+    } else if (Selected(c, FdRead) && c.readEnabled && !Selected(c, FdClose)) {
         // No OnClose selected: let OnReceive see the end (Receive returns 0 or the error).
         c.readEnabled = false;
-        Deliver(c, &AsyncSocket::OnReceive, 0);
+        Deliver(core, FdRead, 0);
     }
 }
 
@@ -306,9 +361,9 @@ void SocketEngine::OnWriteReady(const CorePtr& core, unsigned gen, const boost::
         if (next != SocketError::Success) FailConnect(core, next);
         return;
     }
-    if (c.writeWanted && (c.mask & FdWrite)) {
+    if (c.writeWanted && Selected(c, FdWrite)) {
         c.writeWanted = false;  // re-enabled only by a Send that fails with WouldBlock
-        Deliver(c, &AsyncSocket::OnSend, ec ? static_cast<int>(FromBoostError(ec)) : 0);
+        Deliver(core, FdWrite, ec ? static_cast<int>(FromBoostError(ec)) : 0);
     }
 }
 
@@ -317,9 +372,9 @@ void SocketEngine::OnOobReady(const CorePtr& core, unsigned gen, const boost::sy
     if (gen != c.generation || c.owner == nullptr) return;
     c.oobArmed = false;
     if (!ec && ops::OobWaiting(c.fd)) {
-        if ((c.mask & FdOob) && c.oobEnabled) {
+        if (Selected(c, FdOob) && c.oobEnabled) {
             c.oobEnabled = false;  // re-enabled by Receive
-            Deliver(c, &AsyncSocket::OnOutOfBandData, 0);
+            Deliver(core, FdOob, 0);
         }
         return;
     }
@@ -336,12 +391,12 @@ void SocketEngine::ReportClose(const CorePtr& core, SocketError code) {
     SocketCore& c = *core;
     c.eofSeen = true;
     if (c.closeError == SocketError::Success) c.closeError = code;
-    if (!(c.mask & FdClose) || c.closeReported || c.owner == nullptr) return;
+    if (!Selected(c, FdClose) || c.closeReported || c.owner == nullptr) return;
     c.closeReported = true;
     const unsigned gen = c.generation;
     boost::asio::post(c.loop->io, [core, gen, code] {
         if (gen != core->generation) return;
-        Deliver(*core, &AsyncSocket::OnClose, static_cast<int>(code));
+        Deliver(core, FdClose, static_cast<int>(code));
     });
 }
 
@@ -405,7 +460,7 @@ void SocketEngine::FinishConnect(const CorePtr& core) {
     c.readEnabled = c.oobEnabled = true;
     c.writeWanted = true;  // FD_WRITE is recorded when the socket becomes connected
     ArmAll(core);
-    if (c.mask & FdConnect) Deliver(c, &AsyncSocket::OnConnect, 0);
+    Deliver(core, FdConnect, 0);
 }
 
 void SocketEngine::FailConnect(const CorePtr& core, SocketError code) {
@@ -414,7 +469,7 @@ void SocketEngine::FailConnect(const CorePtr& core, SocketError code) {
     c.candidates.clear();
     c.nextCandidate = 0;
     c.lastConnectError = SocketError::Success;
-    if (c.mask & FdConnect) Deliver(c, &AsyncSocket::OnConnect, static_cast<int>(code));
+    Deliver(core, FdConnect, static_cast<int>(code));
 }
 
 void SocketEngine::StartResolve(const CorePtr& core, const std::string& host, unsigned port) {
@@ -441,6 +496,72 @@ void SocketEngine::StartResolve(const CorePtr& core, const std::string& host, un
             const SocketError err = StartConnect(core);
             if (err != SocketError::Success) FailConnect(core, err);
         });
+}
+
+}  // namespace portafx::detail
+
+namespace portafx::detail {
+
+// --- blocking calls ------------------------------------------------------------------------------
+
+bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_clock::duration timeout,
+                        const std::function<void()>& onPending, SocketError& err) {
+    SocketCore& c = *core;
+    LoopState& loop = *c.loop;
+    auto& io = loop.io;
+
+    c.blockingOn = events;
+    c.blockingSignaled = false;
+    c.blockingCode = 0;
+    ++loop.blockingDepth;
+    auto timedOut = std::make_shared<bool>(false);
+    std::optional<boost::asio::steady_timer> timer;
+    if (timeout > std::chrono::steady_clock::duration::zero()) {
+        timer.emplace(io, timeout);
+        timer->async_wait([timedOut](const boost::system::error_code& ec) {
+            if (!ec) *timedOut = true;
+        });
+    }
+    bool stopRequested = false;
+    struct Restore {
+        SocketCore& c;
+        LoopState& loop;
+        std::optional<boost::asio::steady_timer>& timer;
+        bool& stopRequested;
+        ~Restore() {
+            c.blockingOn = 0;
+            if (timer) timer->cancel();
+            if (--loop.blockingDepth == 0 && !loop.held.empty()) PostDrain(loop);
+            if (stopRequested) loop.io.stop();  // a Stop meant for the outer Run is not lost
+        }
+    } restore{c, loop, timer, stopRequested};
+
+    // Make sure the awaited readiness is watched even if the mask does not select it.
+    if (events & FdWrite) c.writeWanted = true;
+    if (events & FdAccept) c.acceptEnabled = true;
+    if (events & FdRead) c.readEnabled = true;
+    ArmAll(core);
+
+    for (;;) {
+        if (c.blockingSignaled) return true;
+        if (c.owner == nullptr) {
+            err = SocketError::Interrupted;  // closed or destroyed while blocking
+            return false;
+        }
+        if (c.cancelRequested.exchange(false)) {
+            err = SocketError::Interrupted;
+            return false;
+        }
+        if (*timedOut) {
+            err = SocketError::TimedOut;
+            return false;
+        }
+        if (io.stopped()) {
+            stopRequested = true;
+            io.restart();
+        }
+        if (io.run_one() != 0 && c.owner != nullptr && !c.blockingSignaled && onPending) onPending();
+    }
 }
 
 }  // namespace portafx::detail

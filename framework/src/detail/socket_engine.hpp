@@ -14,6 +14,8 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -65,6 +67,19 @@ public:
     /// Resolves `host` without blocking the loop, then StartConnect; failures arrive in OnConnect.
     static void StartResolve(const CorePtr& core, const std::string& host, unsigned port);
 
+    // --- blocking calls (Socket) -------------------------------------------------------------------
+
+    /// Pumps the socket's loop until one of `events` comes for this socket (true), or the call is
+    /// cancelled (`Interrupted`), times out (`TimedOut`, when `timeout` is non-zero) or the socket is closed
+    /// or destroyed meanwhile (`Interrupted`): false with `err`. Other notifications are held back and
+    /// delivered in order once the outermost blocking call returns. `onPending` runs after each handler
+    /// the pump ran, while the socket still exists (Socket::OnMessagePending).
+    static bool Pump(const CorePtr& core, long events, std::chrono::steady_clock::duration timeout,
+                     const std::function<void()>& onPending, SocketError& err);
+
+    /// The event a blocking call got: the `nErrorCode` that came with it.
+    static int PumpedCode(const SocketCore& core) noexcept { return core.blockingCode; }
+
 private:
     static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec,
                             bool fromUserBytes);
@@ -73,8 +88,16 @@ private:
     static void FinishConnect(const CorePtr& core);
     static void FailConnect(const CorePtr& core, SocketError code);
 
-    /// Calls the notification `which` on the owner, if it still has one.
-    static void Deliver(SocketCore& core, void (AsyncSocket::*which)(int), int code);
+    /// Delivers notification `event` to the owner, if it still has one and selected it; consumed by a
+    /// blocking call waiting for it; held back while a blocking call pumps the loop.
+    static void Deliver(const CorePtr& core, long event, int code);
+
+    /// Calls the owner's notification for `event`.
+    static void Notify(AsyncSocket& owner, long event, int code);
+
+    /// Delivers the held-back notifications, one per loop turn, in order.
+    static void DrainHeld(LoopState& loop);
+    static void PostDrain(LoopState& loop);
 };
 
 /// Maps an Asio/Boost error code (system, netdb, addrinfo categories) to a SocketError.

@@ -61,6 +61,11 @@ bool OobWaiting(NativeHandle fd) noexcept {
     return ::recv(fd, &c, 1, MSG_OOB | MSG_PEEK | MSG_DONTWAIT) == 1;
 }
 
+bool Readable(NativeHandle fd) noexcept {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 1;
+}
+
 bool HungUp(NativeHandle fd) noexcept {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 0) < 0) return true;

@@ -29,6 +29,9 @@ int PeekOne(NativeHandle fd, SocketError& err) noexcept;
 /// True if an out-of-band byte is waiting.
 bool OobWaiting(NativeHandle fd) noexcept;
 
+/// True if poll() reports the handle readable now (data, end of stream or an error).
+bool Readable(NativeHandle fd) noexcept;
+
 /// True if poll() reports hang-up or error on the handle (the connection is ending).
 bool HungUp(NativeHandle fd) noexcept;
 

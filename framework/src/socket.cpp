@@ -1,0 +1,129 @@
+// Socket: CSocket's pseudo-blocking calls — try the non-blocking call; on WouldBlock pump the loop until
+// the awaited notification comes; retry.
+#include <portafx/socket.hpp>
+
+#include "detail/loop_state.hpp"
+#include "detail/socket_engine.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace portafx {
+
+using detail::SocketEngine;
+
+Socket::Socket() = default;
+
+Socket::Socket(EventLoop& loop) : AsyncSocket(loop) {}
+
+Socket::~Socket() {
+    CancelBlockingCall();
+}
+
+bool Socket::Create(unsigned port, SocketType type, const char* address) {
+    return AsyncSocket::Create(port, type, AllEvents, address);
+}
+
+bool Socket::Attach(NativeHandle handle) {
+    return AsyncSocket::Attach(handle, AllEvents);
+}
+
+Socket* Socket::FromHandle(NativeHandle handle) {
+    return dynamic_cast<Socket*>(AsyncSocket::FromHandle(handle));
+}
+
+void Socket::CancelBlockingCall() {
+    detail::SocketCore* core = Core();
+    if (core == nullptr || core->loop == nullptr) return;
+    core->cancelRequested = true;
+    boost::asio::post(core->loop->io, [] {});  // wake the pump if it waits
+}
+
+void Socket::Close() {
+    if (blocking_) CancelBlockingCall();
+    AsyncSocket::Close();
+}
+
+bool Socket::OnMessagePending() {
+    return false;
+}
+
+bool Socket::Block(long events, const char* operation) {
+    if (blocking_) {
+        return Fail(SocketError::InProgress, operation, "a blocking call of this socket is already in progress");
+    }
+    auto core = CorePtr();
+    if (!core || core->loop == nullptr) return Fail(SocketError::NotSocket, operation, "the socket has no handle");
+    core->cancelRequested = false;
+    blocking_ = true;
+    SocketError err = SocketError::Success;
+    const bool ok = SocketEngine::Pump(
+        core, events, timeout_, [this] { OnMessagePending(); }, err);
+    if (core->owner == nullptr) {
+        // Closed or destroyed while waiting: `this` may be gone, so touch nothing of it.
+        AsyncSocket::SetLastError(static_cast<int>(SocketError::Interrupted), operation,
+                                  "the socket was closed during the call");
+        return false;
+    }
+    blocking_ = false;
+    if (!ok) {
+        return Fail(err, operation,
+                    err == SocketError::TimedOut ? "the call did not complete within the timeout"
+                                                 : "the blocking call was cancelled");
+    }
+    return true;
+}
+
+bool Socket::Accept(AsyncSocket& connected, SocketAddress* peer) {
+    for (;;) {
+        if (AsyncSocket::Accept(connected, peer)) return true;
+        if (GetLastError() != static_cast<int>(SocketError::WouldBlock)) return false;
+        if (!Block(FdAccept, "Accept")) return false;
+    }
+}
+
+int Socket::Send(const void* buf, int len, int flags) {
+    if (blocking_) {
+        Fail(SocketError::InProgress, "Send", "a blocking call of this socket is already in progress");
+        return SocketErrorResult;
+    }
+    const char* bytes = static_cast<const char*>(buf);
+    int sent = 0;
+    do {
+        const int n = AsyncSocket::Send(bytes + sent, len - sent, flags);
+        if (n >= 0) {
+            sent += n;
+            continue;
+        }
+        const SocketErrorInfo info = GetLastErrorInfo();
+        if (info.code != static_cast<int>(SocketError::WouldBlock) || !Block(FdWrite | FdClose, "Send")) {
+            const SocketErrorInfo why = GetLastErrorInfo();
+            SetLastError(why.code, "Send",
+                         std::to_string(sent) + " of " + std::to_string(len) + " bytes were sent" +
+                             (why.detail.empty() ? std::string() : "; " + why.detail));
+            return SocketErrorResult;
+        }
+    } while (sent < len);
+    return len;
+}
+
+int Socket::Receive(void* buf, int len, int flags) {
+    if (blocking_) {
+        Fail(SocketError::InProgress, "Receive", "a blocking call of this socket is already in progress");
+        return SocketErrorResult;
+    }
+    for (;;) {
+        const int n = AsyncSocket::Receive(buf, len, flags);
+        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
+        if (!Block((flags & MsgOob) ? FdOob : (FdRead | FdClose), "Receive")) return SocketErrorResult;
+    }
+}
+
+bool Socket::ConnectHelper() {
+    if (!Block(FdConnect, "Connect")) return false;
+    const int code = SocketEngine::PumpedCode(*Core());
+    if (code != 0) return Fail(static_cast<SocketError>(code), "Connect", "the connection attempt failed");
+    SetLastError(0);
+    return true;
+}
+
+}  // namespace portafx
