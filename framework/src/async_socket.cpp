@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <stdexcept>
 
 namespace portafx {
 
@@ -66,7 +67,8 @@ AsyncSocket::~AsyncSocket() {
     if (loop_ != nullptr) SocketEngine::Unregister(*loop_, *this);
 }
 
-EventLoop& AsyncSocket::GetEventLoop() const noexcept {
+EventLoop& AsyncSocket::GetEventLoop() const {
+    if (loop_ == nullptr) throw std::logic_error("portafx::AsyncSocket::GetEventLoop: the EventLoop was destroyed");
     return *loop_->owner;
 }
 
@@ -130,6 +132,10 @@ bool AsyncSocket::Socket(SocketType type, long events, int protocol, AddressFami
     }
     core_->mask = events;
     core_->state = CoreState::Open;
+    if (nativeType == SOCK_DGRAM) {
+        core_->writeWanted = true;  // a datagram socket can send at once: OnSend once
+        SocketEngine::ArmAll(core_);
+    }
     if (exclusiveAddress_) {
         int zero = 0;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof zero);
@@ -292,7 +298,8 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
     ops::SetNonBlocking(fd, true, ignored);
 #endif
     SocketError err = SocketError::Success;
-    auto accepted = SocketEngine::Install(connected, fd, ss.ss_family, SOCK_STREAM, core->protocol, err);
+    const bool sameLoop = connected.loop_ == loop_;
+    auto accepted = SocketEngine::Install(connected, fd, ss.ss_family, SOCK_STREAM, core->protocol, err, sameLoop);
     if (!accepted) {
         ops::Close(fd);
         return Fail(err, "Accept", "cannot register the accepted socket with its EventLoop");
@@ -300,13 +307,18 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
     accepted->mask = core->mask;  // an accepted socket inherits the listener's mask
     accepted->state = CoreState::Connected;
     accepted->writeWanted = true;  // FD_WRITE is recorded when the socket is accepted
+    accepted->oobInline = core->oobInline;
     connected.core_ = accepted;
     if (peer != nullptr) *peer = SocketAddress(&ss, len);
-    if (connected.loop_ == loop_) {
+    if (sameLoop) {
         SocketEngine::ArmAll(accepted);
     } else {
-        // Another loop's thread owns the accepted socket: it arms its waits there.
-        boost::asio::post(connected.loop_->io, [accepted] { SocketEngine::ArmAll(accepted); });
+        // Another loop's thread owns the accepted socket: its handle map and waits are set up there.
+        boost::asio::post(connected.loop_->io, [accepted] {
+            if (accepted->owner == nullptr || accepted->loop == nullptr) return;
+            accepted->loop->handles[accepted->fd] = accepted.get();
+            SocketEngine::ArmAll(accepted);
+        });
     }
     SetLastError(0);
     return true;
@@ -373,6 +385,7 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
             const SocketError e = FromErrno(errno);
             return Fail(e, "Connect", "cannot connect to " + candidates.front().ToString());
         }
+        SocketEngine::ArmAll(core_);
         SetLastError(0);
         return true;
     }
@@ -459,7 +472,7 @@ int AsyncSocket::Receive(void* buf, int len, int flags) {
         std::shared_ptr<detail::SocketCore>& core;
         ~Rearm() {
             SocketEngine::ArmRead(core);
-            SocketEngine::ArmOob(core);
+            SocketEngine::ArmExcept(core);
         }
     } rearm{core};
 
@@ -482,8 +495,9 @@ int AsyncSocket::Receive(void* buf, int len, int flags) {
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         const SocketError e = FromErrno(errno);
-        if (!datagram && !(flags & MsgOob) && e != SocketError::WouldBlock && e != SocketError::NotConnected) {
-            SocketEngine::ReportClose(core, e == SocketError::TimedOut ? SocketError::ConnectionAborted : e);
+        const SocketError closing = SocketEngine::ClosingError(e);
+        if (!datagram && !(flags & MsgOob) && closing != SocketError::Success) {
+            SocketEngine::ReportClose(core, closing);
         }
         Fail(e, "Receive", e == SocketError::WouldBlock ? "no data is queued" : "");
         return SocketErrorResult;
@@ -542,7 +556,11 @@ bool AsyncSocket::AsyncSelect(long events) {
     // Re-evaluate every selected condition now, as WSAAsyncSelect does.
     core_->readEnabled = core_->acceptEnabled = core_->oobEnabled = true;
     core_->closeWatchBlocked = false;
-    if (core_->state == CoreState::Connected) core_->writeWanted = true;
+    if (core_->state == CoreState::Connected || core_->type == SOCK_DGRAM) core_->writeWanted = true;
+    // An end of stream or reset seen while FdClose was off is reported once it is selected.
+    if ((events & FdClose) && core_->eofSeen && !core_->closeReported) {
+        SocketEngine::ReportClose(core_, core_->closeError);
+    }
     SocketEngine::ArmAll(core_);
     SetLastError(0);
     return true;
@@ -585,6 +603,11 @@ bool AsyncSocket::SetSockOpt(int optionName, const void* value, int len, int lev
                            [&](const detail::RecordedOption& o) { return o.level == level && o.name == optionName; });
     if (it == opts.end()) it = opts.insert(opts.end(), detail::RecordedOption{level, optionName, {}});
     it->value.assign(bytes, bytes + len);
+    if (level == SOL_SOCKET && optionName == SO_OOBINLINE && len >= static_cast<int>(sizeof(int))) {
+        int on = 0;
+        std::memcpy(&on, value, sizeof on);
+        core_->oobInline = on != 0;
+    }
     SetLastError(0);
     return true;
 }
@@ -740,6 +763,8 @@ bool AsyncSocket::GetSockName(std::string& address, unsigned& port) {
 bool AsyncSocket::Attach(NativeHandle handle, long events) {
     if (!RequireLoop("Attach")) return false;
     if (handle == InvalidHandle) return Fail(SocketError::NoHandle, "Attach", "invalid handle");
+    if (events & ~static_cast<long>(AllEvents))
+        return Fail(SocketError::InvalidArgument, "Attach", "unknown event bits");
     if (core_) return Fail(SocketError::InvalidArgument, "Attach", "the object already has a handle");
     if (loop_->handles.count(handle) != 0) {
         return Fail(SocketError::InvalidArgument, "Attach", "another socket object of this loop owns the handle");
@@ -753,6 +778,9 @@ bool AsyncSocket::Attach(NativeHandle handle, long events) {
     if (!ops::SetNonBlocking(handle, true, err)) return Fail(err, "Attach");
     core_ = SocketEngine::Install(*this, handle, family, type, protocol, err);
     if (!core_) return Fail(err, "Attach", "cannot register the handle with the EventLoop");
+    int inlineOob = 0;
+    socklen_t inlineLen = sizeof inlineOob;
+    core_->oobInline = ::getsockopt(handle, SOL_SOCKET, SO_OOBINLINE, &inlineOob, &inlineLen) == 0 && inlineOob;
     SocketAddress peer;
     SocketError ignored;
     if (listening) {
@@ -766,6 +794,7 @@ bool AsyncSocket::Attach(NativeHandle handle, long events) {
 }
 
 NativeHandle AsyncSocket::Detach() {
+    if (!RequireLoop("Detach")) return InvalidHandle;
     if (!core_) {
         Fail(SocketError::NoHandle, "Detach", "the object has no handle");
         return InvalidHandle;
@@ -778,9 +807,10 @@ NativeHandle AsyncSocket::Detach() {
 }
 
 AsyncSocket* AsyncSocket::FromHandle(NativeHandle handle) {
-    auto& handles = EventLoop::Current().State().handles;
-    auto it = handles.find(handle);
-    return it == handles.end() ? nullptr : it->second->owner;
+    detail::LoopState* loop = detail::ThisThreadLoop();
+    if (loop == nullptr) return nullptr;
+    auto it = loop->handles.find(handle);
+    return it == loop->handles.end() ? nullptr : it->second->owner;
 }
 
 NativeHandle AsyncSocket::GetHandle() const noexcept {

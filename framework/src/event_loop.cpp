@@ -8,6 +8,25 @@
 
 namespace portafx {
 
+namespace detail {
+namespace {
+thread_local LoopState* tRunning = nullptr;
+thread_local LoopState* tDefault = nullptr;
+}  // namespace
+
+LoopState* ThisThreadLoop() noexcept {
+    return tRunning != nullptr ? tRunning : tDefault;
+}
+
+RunningScope::RunningScope(LoopState& loop) noexcept : previous_(tRunning) {
+    tRunning = &loop;
+}
+
+RunningScope::~RunningScope() {
+    tRunning = previous_;
+}
+}  // namespace detail
+
 EventLoop::EventLoop() : state_(std::make_unique<detail::LoopState>(*this)) {}
 
 EventLoop::~EventLoop() {
@@ -17,8 +36,12 @@ EventLoop::~EventLoop() {
 }
 
 EventLoop& EventLoop::Current() {
-    thread_local EventLoop loop;
-    return loop;
+    thread_local struct Default {
+        EventLoop loop;
+        Default() { detail::tDefault = &loop.State(); }
+        ~Default() { detail::tDefault = nullptr; }
+    } current;
+    return current.loop;
 }
 
 template <class F>
@@ -31,6 +54,7 @@ std::size_t EventLoop::RunWith(F&& f) {
             if (io.stopped()) io.restart();
         }
     } restart{io};
+    detail::RunningScope running(*state_);
     return f(io);
 }
 

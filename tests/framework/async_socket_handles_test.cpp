@@ -100,8 +100,13 @@ BOOST_AUTO_TEST_CASE(accept_into_a_socket_of_another_loop) {
         finish(s);
     };
     accepted.onSend = [&](Recorder& s, int) { finish(s); };
+    std::atomic<bool> running{false};
+    other.Post([&] { running = true; });
+    std::thread worker([&] { other.RunFor(5s); });  // the other loop runs while we accept into it
+    for (int i = 0; i < 100000 && !running; ++i)
+        std::this_thread::yield();
+    BOOST_REQUIRE(running.load());
     BOOST_REQUIRE(listener.Accept(accepted));
-    std::thread worker([&] { other.RunFor(5s); });
     const auto workerId = worker.get_id();
     peer.Write("ping");
     BOOST_TEST(peer.Read(4) == "pong");
@@ -109,4 +114,41 @@ BOOST_AUTO_TEST_CASE(accept_into_a_socket_of_another_loop) {
     BOOST_TEST(done.load());
     BOOST_TEST((notifiedOn == workerId));  // the accepted socket's notifications run on its own loop
     BOOST_TEST(accepted.sends == 1);
+}
+
+BOOST_AUTO_TEST_CASE(from_handle_sees_the_loop_this_thread_runs) {
+    EventLoop loop;  // not the thread's default loop
+    AcceptedPair pair(loop);
+    AsyncSocket* found = nullptr;
+    pair.server.onReceive = [&](Recorder& s, int) {
+        s.ReceiveSome();
+        found = AsyncSocket::FromHandle(s.GetHandle());
+    };
+    pair.peer.Write("?");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return found != nullptr; }));
+    BOOST_TEST(found == &pair.server);
+    BOOST_TEST(AsyncSocket::FromHandle(pair.server.GetHandle()) == nullptr);  // outside the loop's run
+}
+
+BOOST_AUTO_TEST_CASE(attach_with_unknown_event_bits_keeps_nothing) {
+    EventLoop loop;
+    AsyncSocket owner(loop);
+    BOOST_REQUIRE(owner.Create());
+    const NativeHandle h = owner.Detach();
+    AsyncSocket s(loop);
+    BOOST_TEST(!s.Attach(h, 0x4000));
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::InvalidArgument));
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation == "Attach");
+    BOOST_TEST(!s.IsOpen());
+    BOOST_REQUIRE(s.Attach(h));
+}
+
+BOOST_AUTO_TEST_CASE(calls_after_the_loop_is_gone) {
+    auto loop = std::make_unique<EventLoop>();
+    AsyncSocket s(*loop);
+    BOOST_REQUIRE(s.Create());
+    loop.reset();
+    BOOST_TEST(s.Detach() == InvalidHandle);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::NotInitialised));
+    BOOST_CHECK_THROW(s.GetEventLoop(), std::logic_error);
 }

@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_CASE(delete_this_in_on_accept) {
     gDeleted = 0;
     auto* listener = new Owned(loop);
     BOOST_REQUIRE(listener->Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener->Listen());
+    BOOST_REQUIRE(listener->Listen());  // an Owned, so that its deletion is counted
     listener->onAccept = DeleteSelf;
     Peer peer;
     peer.Connect("127.0.0.1", LocalPort(*listener));
@@ -51,14 +51,11 @@ BOOST_AUTO_TEST_CASE(delete_this_in_on_connect_and_on_send) {
 BOOST_AUTO_TEST_CASE(delete_this_in_on_receive_with_more_queued) {
     EventLoop loop;
     gDeleted = 0;
-    Recorder listener(loop);
-    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener.Listen());
+    Listening listener(loop);
     Peer peer;
-    peer.Connect("127.0.0.1", LocalPort(listener));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
+    peer.Connect("127.0.0.1", listener.Port());
     auto* s = new Owned(loop);
-    BOOST_REQUIRE(listener.Accept(*s));
+    listener.AcceptInto(*s);
     s->onReceive = [](Recorder& self, int) {
         self.ReceiveSome(1);  // re-enables: another notification is due...
         delete &self;         // ...and must never reach the deleted object
@@ -71,18 +68,14 @@ BOOST_AUTO_TEST_CASE(delete_this_in_on_receive_with_more_queued) {
 BOOST_AUTO_TEST_CASE(delete_this_in_on_close_and_on_oob) {
     EventLoop loop;
     gDeleted = 0;
-    Recorder listener(loop);
-    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener.Listen());
+    Listening listener(loop);
     Peer p1, p2;
-    p1.Connect("127.0.0.1", LocalPort(listener));
-    p2.Connect("127.0.0.1", LocalPort(listener));
+    p1.Connect("127.0.0.1", listener.Port());
+    p2.Connect("127.0.0.1", listener.Port());
     auto* closing = new Owned(loop);
     auto* urgent = new Owned(loop);
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
-    BOOST_REQUIRE(listener.Accept(*closing));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 2; }));
-    BOOST_REQUIRE(listener.Accept(*urgent));
+    listener.AcceptInto(*closing);
+    listener.AcceptInto(*urgent);
     closing->onClose = DeleteSelf;
     urgent->onOob = DeleteSelf;
     p1.Reset();
@@ -94,18 +87,14 @@ BOOST_AUTO_TEST_CASE(delete_this_in_on_close_and_on_oob) {
 BOOST_AUTO_TEST_CASE(destroying_another_socket_inside_a_notification) {
     EventLoop loop;
     gDeleted = 0;
-    Recorder listener(loop);
-    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener.Listen());
+    Listening listener(loop);
     Peer pa, pb;
-    pa.Connect("127.0.0.1", LocalPort(listener));
-    pb.Connect("127.0.0.1", LocalPort(listener));
+    pa.Connect("127.0.0.1", listener.Port());
+    pb.Connect("127.0.0.1", listener.Port());
     auto* a = new Owned(loop);
     auto* b = new Owned(loop);
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
-    BOOST_REQUIRE(listener.Accept(*a));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 2; }));
-    BOOST_REQUIRE(listener.Accept(*b));
+    listener.AcceptInto(*a);
+    listener.AcceptInto(*b);
     BOOST_REQUIRE(RunUntil(loop, [&] { return a->sends == 1 && b->sends == 1; }));
     // Both get data at once; whichever is notified first deletes the other, then itself.
     Owned* victims[2] = {a, b};

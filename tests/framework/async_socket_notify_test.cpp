@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE async_socket_notify
 #include "loopback.hpp"
 
+#include <boost/asio/ip/udp.hpp>
+
 #include <sys/socket.h>
 
 #include <thread>
@@ -343,4 +345,88 @@ BOOST_AUTO_TEST_CASE(last_error_is_per_thread) {
                "Test: set by hand (WSAETIMEDOUT 10060: A connection attempt failed because the connected party did "
                "not properly respond after a period of time, or established connection failed because connected "
                "host has failed to respond.)");
+}
+
+BOOST_AUTO_TEST_CASE(reset_reported_while_on_receive_awaits_its_receive) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    pair.peer.Write("unread");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.receives == 1; }));  // no Receive follows
+    pair.peer.Reset();
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.closes == 1; }));  // Winsock reports it at once
+    BOOST_TEST(pair.server.lastCloseError == static_cast<int>(SocketError::ConnectionReset));
+    // Data that arrived before the reset may still be handed out (the OS decides); then the reset.
+    int n = 0;
+    for (int i = 0; i < 3 && (n = pair.server.ReceiveSome()) > 0; ++i) {
+    }
+    BOOST_TEST(n == SocketErrorResult);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::ConnectionReset));
+    BOOST_TEST((pair.server.received.empty() || pair.server.received == "unread"));
+    Drain(loop);
+    BOOST_TEST(pair.server.closes == 1);
+}
+
+BOOST_AUTO_TEST_CASE(close_seen_while_unselected_is_reported_when_selected) {
+    EventLoop loop;
+    AcceptedPair pair(loop, FdRead);
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    pair.peer.socket.shutdown(tcp::socket::shutdown_send);
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.receives >= 1; }));  // Receive returns 0
+    Drain(loop);
+    BOOST_TEST(pair.server.closes == 0);
+    BOOST_REQUIRE(pair.server.AsyncSelect(FdRead | FdClose));
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.closes == 1; }));
+    BOOST_TEST(pair.server.lastCloseError == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_receive_argument_does_not_end_the_connection) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    BOOST_TEST(pair.server.Receive(nullptr, 10) == SocketErrorResult);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::Fault));
+    BOOST_TEST(pair.server.Receive(pair.server.received.data(), 1, 0x100) == SocketErrorResult);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::InvalidArgument));
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    pair.peer.Write("fine");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.received == "fine"; }));
+    BOOST_TEST(pair.server.closes == 0);
+}
+
+BOOST_AUTO_TEST_CASE(oob_inline_gives_no_on_out_of_band_data_and_no_spin) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    int on = 1;
+    BOOST_REQUIRE(pair.server.SetSockOpt(SO_OOBINLINE, &on, sizeof on));
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    pair.peer.Write("a");
+    pair.peer.socket.send(asio::buffer("!", 1), tcp::socket::message_out_of_band);
+    pair.peer.Write("b");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.received == "a!b"; }));
+    std::size_t handlers = 0;
+    for (int i = 0; i < 50; ++i)
+        handlers += loop.Poll();
+    BOOST_TEST(handlers < 10u);  // nothing keeps waking the loop
+    BOOST_TEST(pair.server.oobs == 0);
+}
+
+BOOST_AUTO_TEST_CASE(datagram_socket_notifies_without_an_explicit_bind) {
+    EventLoop loop;
+    Recorder udp(loop);
+    BOOST_REQUIRE(udp.Socket(SocketType::Datagram));
+    BOOST_REQUIRE(RunUntil(loop, [&] { return udp.sends == 1; }));  // can send at once: OnSend once
+    asio::io_context io;
+    asio::ip::udp::socket raw(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    SocketAddress target;
+    BOOST_REQUIRE(SocketAddress::Parse("127.0.0.1", raw.local_endpoint().port(), target));
+    BOOST_REQUIRE(udp.Connect(target));  // binds implicitly
+    std::string local;
+    unsigned port = 0;
+    BOOST_REQUIRE(udp.GetSockName(local, port));
+    raw.send_to(asio::buffer("dgram", 5),
+                asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    udp.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    BOOST_REQUIRE(RunUntil(loop, [&] { return udp.received == "dgram"; }));
+    BOOST_TEST(udp.Send("back", 4) == 4);
+    char buf[8];
+    BOOST_TEST(raw.receive(asio::buffer(buf)) == 4u);
 }

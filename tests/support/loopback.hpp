@@ -199,6 +199,20 @@ inline unsigned LocalPort(AsyncSocket& s) {
     return port;
 }
 
+/// A listening portafx Recorder on `address` with a port from the OS.
+struct Listening : Recorder {
+    explicit Listening(EventLoop& loop, const char* address = "127.0.0.1") : Recorder(loop) {
+        BOOST_REQUIRE(Create(0, SocketType::Stream, AllEvents, address));
+        BOOST_REQUIRE(Listen());
+    }
+    unsigned Port() { return LocalPort(*this); }
+    /// Waits (bounded) for a pending connection and accepts it into `into`.
+    void AcceptInto(AsyncSocket& into) {
+        BOOST_REQUIRE(WaitReadable(GetHandle()));
+        BOOST_REQUIRE_MESSAGE(Accept(into), AsyncSocket::GetLastErrorInfo().Message());
+    }
+};
+
 /// A listening portafx socket on `address` and a connected pair: `server` (accepted) and a raw peer.
 struct AcceptedPair {
     EventLoop& loop;

@@ -212,7 +212,8 @@ public:
     /// empty and gets no more notifications. Returns `InvalidHandle` (error `NoHandle`) if it had none.
     NativeHandle Detach();
 
-    /// The object of the calling thread's current loop that owns `handle`, or null (as MFC: per thread).
+    /// The object that owns `handle` in the calling thread's loop — the loop this thread is running, else
+    /// the thread's default loop — or null (as MFC's per-thread handle map).
     static AsyncSocket* FromHandle(NativeHandle handle);
 
     /// The handle, or `InvalidHandle` (MFC: `m_hSocket`).
@@ -221,8 +222,8 @@ public:
     /// True if the object has a handle.
     bool IsOpen() const noexcept { return GetHandle() != InvalidHandle; }
 
-    /// The loop the object belongs to (valid while that loop exists).
-    EventLoop& GetEventLoop() const noexcept;
+    /// The loop the object belongs to. Throws std::logic_error if that loop was destroyed.
+    EventLoop& GetEventLoop() const;
 
     /// The notification mask last selected.
     long GetEvents() const noexcept;

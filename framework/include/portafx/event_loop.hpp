@@ -3,7 +3,8 @@
 // MFC delivers socket notifications as window messages to the thread that created the socket. An
 // EventLoop (over a boost::asio::io_context) plays that role: every socket belongs to one loop, and its
 // notifications run only on the thread that runs that loop, only while it runs (Run, RunFor, RunOne,
-// Poll) or inside a blocking Socket call on that thread. See docs/threading.md.
+// RunOneFor, Poll). A blocking Socket call on that thread runs the loop too, but holds notifications back
+// until it returns (only posted functions run inside it). See docs/threading.md.
 #pragma once
 
 #include <chrono>
@@ -66,7 +67,9 @@ public:
     void Post(std::function<void()> fn);
 
     /// Makes the current (or, if none is running, the next) Run/RunFor/RunOne/RunOneFor/Poll call return as
-    /// soon as possible. Each Stop ends one such call. Safe from any thread.
+    /// Makes the Run/RunFor/RunOne/RunOneFor/Poll call in progress return as soon as possible, or, if none
+    /// is running, the next one (which then returns at once). Stops requested before a call begins are
+    /// merged: they end that one call. Safe from any thread.
     void Stop();
 
     /// Notifications held back by a blocking Socket call, waiting to be delivered in order once the call

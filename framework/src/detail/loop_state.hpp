@@ -49,5 +49,21 @@ struct LoopState {
     std::unordered_set<AsyncSocket*> sockets;
 };
 
+/// The loop the calling thread is running (innermost Run*/Poll or blocking call), else the thread's default
+/// loop if it was made, else null. Used by FromHandle (MFC's per-thread handle map).
+LoopState* ThisThreadLoop() noexcept;
+
+/// Marks `loop` as the one this thread runs, for the scope's lifetime (nests).
+class RunningScope {
+public:
+    explicit RunningScope(LoopState& loop) noexcept;
+    ~RunningScope();
+    RunningScope(const RunningScope&) = delete;
+    RunningScope& operator=(const RunningScope&) = delete;
+
+private:
+    LoopState* previous_;
+};
+
 }  // namespace detail
 }  // namespace portafx

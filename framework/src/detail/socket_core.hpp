@@ -55,13 +55,14 @@ struct SocketCore {
     bool readArmed = false;      // a kernel read wait is outstanding
     bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;
-    bool oobArmed = false;
+    bool exceptArmed = false;  // a wait for urgent data or a hang-up/error is outstanding
+    bool oobInline = false;    // SO_OOBINLINE: urgent data arrives in the normal stream, no OnOutOfBandData
 
     bool closeWatchBlocked = false;                 // data is queued but FD_READ is off: end of stream not visible yet
     bool eofSeen = false;                           // end of stream or reset seen: the read side is finished
     SocketError closeError = SocketError::Success;  // why it finished: Receive keeps reporting it
     bool closeReported = false;                     // OnClose is one-shot
-    bool oobDead = false;                           // the handle hung up: no more urgent data can come
+    bool exceptDead = false;  // the handle hung up: the urgent-data/error watch has nothing more to see
     bool shutSend = false;
 
     bool boundExplicitly = false;  // Bind with a port or an address: replayed on a replacement handle

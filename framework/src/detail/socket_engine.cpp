@@ -43,7 +43,7 @@ SocketError FromBoostError(const boost::system::error_code& ec) noexcept {
 // --- lifetime ------------------------------------------------------------------------------------
 
 SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol,
-                                            SocketError& err) {
+                                            SocketError& err, bool registerHandle) {
     LoopState* loop = socket.loop_;
     auto core = std::make_shared<SocketCore>();
     core->loop = loop;
@@ -60,14 +60,14 @@ SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd
         err = FromBoostError(ec);
         return nullptr;
     }
-    loop->handles[fd] = core.get();
+    if (registerHandle) loop->handles[fd] = core.get();
     return core;
 }
 
 void SocketEngine::Retire(SocketCore& core, bool closeHandle) noexcept {
     core.owner = nullptr;
     ++core.generation;
-    core.readArmed = core.writeArmed = core.oobArmed = core.userPostArmed = false;
+    core.readArmed = core.writeArmed = core.exceptArmed = core.userPostArmed = false;
     if (core.resolver) core.resolver->cancel();
     if (core.loop != nullptr) {
         auto it = core.loop->handles.find(core.fd);
@@ -113,7 +113,7 @@ bool SocketEngine::ReplaceHandle(SocketCore& core, int family, SocketError& err)
     }
     // Stale waits of the old handle complete with operation_aborted and a mismatched generation.
     ++core.generation;
-    core.readArmed = core.writeArmed = core.oobArmed = core.userPostArmed = false;
+    core.readArmed = core.writeArmed = core.exceptArmed = core.userPostArmed = false;
     if (core.loop != nullptr) {
         auto it = core.loop->handles.find(core.fd);
         if (it != core.loop->handles.end() && it->second == &core) core.loop->handles.erase(it);
@@ -227,7 +227,7 @@ void SocketEngine::PostDrain(LoopState& loop) {
 void SocketEngine::ArmAll(const CorePtr& core) {
     ArmRead(core);
     ArmWrite(core);
-    ArmOob(core);
+    ArmExcept(core);
 }
 
 void SocketEngine::ArmRead(const CorePtr& core) {
@@ -276,15 +276,32 @@ void SocketEngine::ArmWrite(const CorePtr& core) {
                        [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
 }
 
-void SocketEngine::ArmOob(const CorePtr& core) {
+void SocketEngine::ArmExcept(const CorePtr& core) {
     SocketCore& c = *core;
-    if (c.owner == nullptr || c.oobArmed || !c.desc) return;
-    if (c.type != SOCK_STREAM || c.state != CoreState::Connected || c.oobDead || c.eofSeen) return;
-    if (!(Selected(c, FdOob) && c.oobEnabled)) return;
-    c.oobArmed = true;
+    if (c.owner == nullptr || c.exceptArmed || !c.desc) return;
+    if (c.type != SOCK_STREAM || c.state != CoreState::Connected || c.exceptDead || c.eofSeen) return;
+    // One wait serves two purposes: urgent data (OnOutOfBandData), and a reset or error, which Winsock
+    // reports in OnClose at once, whether or not the application is reading.
+    const bool wantOob = Selected(c, FdOob) && c.oobEnabled && !c.oobInline;
+    const bool wantError = Selected(c, FdClose) && !c.closeReported;
+    if (!wantOob && !wantError) return;
+    c.exceptArmed = true;
     const unsigned gen = c.generation;
     c.desc->async_wait(stream_descriptor::wait_error,
-                       [core, gen](const boost::system::error_code& ec) { OnOobReady(core, gen, ec); });
+                       [core, gen](const boost::system::error_code& ec) { OnExceptReady(core, gen, ec); });
+}
+
+SocketError SocketEngine::ClosingError(SocketError e) noexcept {
+    switch (e) {
+    case SocketError::ConnectionReset: return SocketError::ConnectionReset;
+    case SocketError::ConnectionAborted:
+    case SocketError::TimedOut:
+    case SocketError::NetworkReset:
+    case SocketError::HostUnreachable:
+    case SocketError::NetworkUnreachable:
+    case SocketError::HostDown: return SocketError::ConnectionAborted;
+    default: return SocketError::Success;
+    }
 }
 
 // --- readiness -----------------------------------------------------------------------------------
@@ -331,9 +348,13 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
         ArmRead(core);  // a spurious wake-up
         return;
     }
+    if (c.eofSeen) return;  // already reported (a reset seen by the error watch)
     // End of stream (0) or a failed connection (<0): the read side is finished.
-    SocketError code = peeked == 0 ? SocketError::Success : peekError;
-    if (code == SocketError::TimedOut || code == SocketError::NetworkReset) code = SocketError::ConnectionAborted;
+    SocketError code = SocketError::Success;
+    if (peeked < 0) {
+        code = ClosingError(peekError);
+        if (code == SocketError::Success) code = peekError;
+    }
     c.eofSeen = true;
     c.closeError = code;  // the peek consumed the socket's error: Receive reports it from here on
     if (Selected(c, FdClose) && !c.closeReported) {
@@ -367,24 +388,34 @@ void SocketEngine::OnWriteReady(const CorePtr& core, unsigned gen, const boost::
     }
 }
 
-void SocketEngine::OnOobReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
+void SocketEngine::OnExceptReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec) {
     SocketCore& c = *core;
     if (gen != c.generation || c.owner == nullptr) return;
-    c.oobArmed = false;
-    if (!ec && ops::OobWaiting(c.fd)) {
+    c.exceptArmed = false;
+    if (!ec && !c.oobInline && ops::OobWaiting(c.fd)) {
         if (Selected(c, FdOob) && c.oobEnabled) {
             c.oobEnabled = false;  // re-enabled by Receive
             Deliver(core, FdOob, 0);
         }
         return;
     }
-    // Woken by a hang-up or an error rather than urgent data: stop watching if the line is ending,
-    // otherwise wait again.
     if (ec || ops::HungUp(c.fd)) {
-        c.oobDead = true;
+        c.exceptDead = true;  // a hang-up stays: waiting again would only spin
+        const SocketError pending = FromErrno(ops::PendingError(c.fd));
+        const SocketError code = ClosingError(pending);
+        if (code != SocketError::Success && !c.eofSeen) {
+            // A reset or an abort: the connection is gone, queued data or not.
+            c.eofSeen = true;
+            c.closeError = code;
+            if (Selected(c, FdClose) && !c.closeReported) {
+                c.closeReported = true;
+                Deliver(core, FdClose, static_cast<int>(code));
+            }
+        }
+        // A graceful end of stream is left to the read side: OnClose comes once the data is read.
         return;
     }
-    ArmOob(core);
+    // Woken with nothing to report (urgent data already read inline): the next Receive re-arms.
 }
 
 void SocketEngine::ReportClose(const CorePtr& core, SocketError code) {
@@ -536,6 +567,7 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
         }
     } restore{c, loop, timer, stopRequested};
 
+    RunningScope running(loop);
     // Make sure the awaited readiness is watched even if the mask does not select it.
     if (events & FdWrite) c.writeWanted = true;
     if (events & FdAccept) c.acceptEnabled = true;

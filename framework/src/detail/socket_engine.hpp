@@ -29,8 +29,10 @@ public:
 
     // --- lifetime -------------------------------------------------------------------------------
 
-    /// Makes a core for `fd` owned by `socket`, registers it with the socket's loop and its handle map.
-    static CorePtr Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol, SocketError& err);
+    /// Makes a core for `fd` owned by `socket` and registers the handle with the socket's loop (and, if
+    /// `registerHandle`, its handle map — which only that loop's thread may touch).
+    static CorePtr Install(AsyncSocket& socket, NativeHandle fd, int family, int type, int protocol, SocketError& err,
+                           bool registerHandle = true);
 
     /// Ends the core's life as a live socket: no more notifications, waits cancelled, removed from the
     /// handle map; the handle is closed (`closeHandle`) or released to the caller.
@@ -53,7 +55,11 @@ public:
     static void ArmAll(const CorePtr& core);
     static void ArmRead(const CorePtr& core);
     static void ArmWrite(const CorePtr& core);
-    static void ArmOob(const CorePtr& core);
+    static void ArmExcept(const CorePtr& core);
+
+    /// The error OnClose reports for a failure `e` of a connected socket (ConnectionReset or
+    /// ConnectionAborted), or Success if `e` does not end the connection (a bad argument, WouldBlock).
+    static SocketError ClosingError(SocketError e) noexcept;
 
     /// Reports end of stream or a reset seen by a Receive call: OnClose once, delivered from the loop.
     static void ReportClose(const CorePtr& core, SocketError code);
@@ -84,7 +90,7 @@ private:
     static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec,
                             bool fromUserBytes);
     static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
-    static void OnOobReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void OnExceptReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void FinishConnect(const CorePtr& core);
     static void FailConnect(const CorePtr& core, SocketError code);
 
