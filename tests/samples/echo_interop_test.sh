@@ -55,7 +55,7 @@ start_server() {
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     # Poll for the first whole line (read fails until its newline is written), for at most ~10 s.
-    local line= i
+    local line='' i
     for ((i = 0; i < 200; i++)); do
         IFS= read -r line <"$work/server.out" && break
         if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -67,7 +67,9 @@ start_server() {
     [[ $line == "listening on "* ]] ||
         fail "the server on $1 did not print 'listening on <addr>:<port>' within 10 s (first line: '$line')"
     port=${line##*:}
-    [[ $port =~ ^[0-9]+$ ]] && ((port > 0)) || fail "no port in the server's first line '$line'"
+    if ! [[ $port =~ ^[0-9]+$ ]] || ((port == 0)); then
+        fail "no port in the server's first line '$line'"
+    fi
 }
 
 # wait_server: the server must exit 0 on its own once its one client has gone (`timeout` bounds it).
@@ -143,7 +145,7 @@ demo)
         "server: client closed"; do
         grep -qF -- "$expected" "$work/server.out" || fail "the demo did not print '$expected'"
     done
-    echo "ok: demo"
+    echo "PASS: sample_echo_demo"
     exit 0
     ;;
 *) fail "unknown mode '$mode' (socat, nc, client or demo)" ;;
