@@ -840,7 +840,22 @@ void AsyncSocket::OnConnect(int) {}
 void AsyncSocket::OnClose(int) {}
 
 std::size_t AsyncSocket::UserBytesQueued() const noexcept {
-    return 0;
+    std::size_t held = 0;
+    for (const ReadAheadHolder* h : holders_)
+        held += h->HeldBytes();
+    return held;
+}
+
+void AsyncSocket::AddReadAheadHolder(const ReadAheadHolder& holder) {
+    if (std::find(holders_.begin(), holders_.end(), &holder) == holders_.end()) holders_.push_back(&holder);
+}
+
+void AsyncSocket::RemoveReadAheadHolder(const ReadAheadHolder& holder) noexcept {
+    holders_.erase(std::remove(holders_.begin(), holders_.end(), &holder), holders_.end());
+}
+
+void AsyncSocket::ReadAheadChanged() {
+    if (core_) SocketEngine::ArmRead(core_);
 }
 
 void AsyncSocket::ReenableReceive() {

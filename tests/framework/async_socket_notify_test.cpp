@@ -430,3 +430,37 @@ BOOST_AUTO_TEST_CASE(datagram_socket_notifies_without_an_explicit_bind) {
     char buf[8];
     BOOST_TEST(raw.receive(asio::buffer(buf)) == 4u);
 }
+
+BOOST_AUTO_TEST_CASE(read_ahead_holders_count_as_queued_data) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.sends == 1; }));
+    struct Held : ReadAheadHolder {
+        std::size_t n = 0;
+        std::size_t HeldBytes() const noexcept override { return n; }
+    } held;
+    pair.server.AddReadAheadHolder(held);
+    pair.server.AddReadAheadHolder(held);  // once is enough: not counted twice
+    // Each OnReceive consumes one held byte without a Receive call; OnReceive comes while any is left.
+    pair.server.onReceive = [&](Recorder&, int) {
+        if (held.n > 0) --held.n;
+    };
+    held.n = 3;
+    unsigned long queued = 0;
+    BOOST_REQUIRE(pair.server.IOCtl(FionRead, &queued));
+    BOOST_TEST(queued == 3u);
+    pair.server.ReadAheadChanged();  // the holder filled its buffer
+    BOOST_REQUIRE(RunUntil(loop, [&] { return held.n == 0; }));
+    Drain(loop);
+    BOOST_TEST(pair.server.receives == 3);
+    // Kernel data still brings OnReceive afterwards: reading held bytes kept it enabled.
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    pair.peer.Write("k");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.received == "k"; }));
+    // A removed holder no longer counts.
+    pair.server.RemoveReadAheadHolder(held);
+    held.n = 5;
+    pair.server.ReadAheadChanged();
+    Drain(loop);
+    BOOST_TEST(pair.server.receives == 4);
+}

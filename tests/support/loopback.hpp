@@ -95,7 +95,7 @@ protected:
     }
     void OnConnect(int e) override { Note("connect", connects, lastConnectError, e, onConnect); }
     void OnClose(int e) override { Note("close", closes, lastCloseError, e, onClose); }
-    std::size_t UserBytesQueued() const noexcept override { return userBytes; }
+    std::size_t UserBytesQueued() const noexcept override { return userBytes + AsyncSocket::UserBytesQueued(); }
 
 private:
     void Note(const char* what, int& count, int& last, int e, Hook& hook) {

@@ -30,6 +30,18 @@ struct SocketCore;
 class SocketEngine;
 }  // namespace detail
 
+/// A layer above a socket that holds bytes received from it and not yet consumed: an Archive's read-ahead
+/// buffer, a SocketFile's given-back bytes. Registered with AsyncSocket::AddReadAheadHolder, its bytes count
+/// as queued data: OnReceive comes while they are there, so no byte is stranded.
+class ReadAheadHolder {
+public:
+    /// The bytes held now. Called on the socket's loop thread; must be cheap and must not call the socket.
+    virtual std::size_t HeldBytes() const noexcept = 0;
+
+protected:
+    virtual ~ReadAheadHolder() = default;
+};
+
 /// The portable CAsyncSocket. Subclass it and override the notifications you need.
 ///
 /// Objects are neither copyable nor movable (their address is registered with the loop, as MFC's are in
@@ -201,6 +213,20 @@ public:
     static void SetLastError(int code, const char* operation = "", std::string detail = {});
 
     // ---------------------------------------------------------------------------------------------
+    // Bytes held above the socket
+
+    /// Registers a holder whose bytes count as queued data (see ReadAheadHolder); it must stay alive until
+    /// removed. Several may be registered (a SocketFile and the Archive reading it).
+    void AddReadAheadHolder(const ReadAheadHolder& holder);
+
+    /// Removes a holder; does nothing if it is not registered.
+    void RemoveReadAheadHolder(const ReadAheadHolder& holder) noexcept;
+
+    /// Tells the socket that a holder's count grew outside this socket's Receive (it refilled its buffer):
+    /// the conditions for OnReceive are checked again.
+    void ReadAheadChanged();
+
+    // ---------------------------------------------------------------------------------------------
     // Handles and hand-off between loops
 
     /// Takes ownership of an open socket handle (made non-blocking) and selects `events`; conditions that
@@ -250,8 +276,9 @@ protected:
     virtual void OnClose(int errorCode);
 
     /// Bytes a layer above the socket (TLS, a read-ahead buffer) holds in user space and has not handed to
-    /// the user yet. They count as "data queued": while non-zero, each re-enabling `Receive` brings another
-    /// `OnReceive`, so no byte is stranded. The default holds none.
+    /// the user yet. They count as "data queued": while they are there, OnReceive comes again after each
+    /// OnReceive returns (reading them is what re-enables it), so no byte is stranded. The default is the sum
+    /// of the registered ReadAheadHolders.
     virtual std::size_t UserBytesQueued() const noexcept;
 
     /// Re-enables `OnReceive` as a `Receive` call does, for layers that satisfy reads from their own buffer
@@ -275,6 +302,7 @@ private:
 
     detail::LoopState* loop_;  // null once the loop is destroyed
     std::shared_ptr<detail::SocketCore> core_;
+    std::vector<const ReadAheadHolder*> holders_;
     bool exclusiveAddress_ = false;
 };
 

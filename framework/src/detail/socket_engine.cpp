@@ -179,25 +179,26 @@ void SocketEngine::Notify(AsyncSocket& owner, long event, int code) {
     }
 }
 
-void SocketEngine::Deliver(const CorePtr& core, long event, int code) {
+bool SocketEngine::Deliver(const CorePtr& core, long event, int code) {
     SocketCore& c = *core;
-    if (c.owner == nullptr) return;
+    if (c.owner == nullptr) return false;
     if (c.blockingOn & event) {
         // The blocking call waiting for this event consumes it (MFC's PumpMessages stop flag). An end of
         // stream also ends any blocking call; its OnClose is still delivered afterwards.
         c.blockingSignaled = true;
         c.blockingCode = code;
-        if (event != FdClose) return;
+        if (event != FdClose) return false;
     }
-    if (!(c.mask & event)) return;
+    if (!(c.mask & event)) return false;
     LoopState& loop = *c.loop;
     if (loop.blockingDepth > 0 || !loop.held.empty()) {
         // No notification inside a blocking call: hold it back, in order, for when the call returns.
         loop.held.push_back({core, c.generation, event, code});
-        return;
+        return false;
     }
     // Nothing may touch the owner after this call: it may delete itself.
     Notify(*c.owner, event, code);
+    return true;
 }
 
 void SocketEngine::DrainHeld(LoopState& loop) {
@@ -213,6 +214,7 @@ void SocketEngine::DrainHeld(LoopState& loop) {
         return;  // stale: the data was read meanwhile (that Receive re-enabled OnReceive)
     }
     Notify(*c.owner, h.event, h.code);
+    if (h.event == FdRead && h.core->owner != nullptr) ArmRead(h.core);  // user-space bytes still there?
 }
 
 void SocketEngine::PostDrain(LoopState& loop) {
@@ -329,10 +331,20 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     }
     if (c.state != CoreState::Connected) return;
 
-    // A stream: data, end of stream, or a reset? Bytes in user space count as data.
-    int peeked = 1;
+    // Bytes held in user space: reading them is what re-enables OnReceive, so delivering it leaves the
+    // flag set, and OnReceive comes again while they are still there after it returns.
+    if (c.owner->UserBytesQueued() > 0) {
+        if (Selected(c, FdRead) && c.readEnabled && Deliver(core, FdRead, error) && core->owner != nullptr) {
+            ArmRead(core);
+        } else if (!fromUserBytes) {
+            ArmRead(core);  // keep watching the kernel
+        }
+        return;
+    }
+
+    // A stream: data, end of stream, or a reset?
     SocketError peekError = SocketError::Success;
-    if (c.owner->UserBytesQueued() == 0) peeked = ops::PeekOne(c.fd, peekError);
+    const int peeked = ops::PeekOne(c.fd, peekError);
 
     if (peeked > 0) {
         if (Selected(c, FdRead) && c.readEnabled) {

@@ -96,7 +96,8 @@ private:
 
     /// Delivers notification `event` to the owner, if it still has one and selected it; consumed by a
     /// blocking call waiting for it; held back while a blocking call pumps the loop.
-    static void Deliver(const CorePtr& core, long event, int code);
+    /// Returns true if the notification was called (not consumed, dropped or held back).
+    static bool Deliver(const CorePtr& core, long event, int code);
 
     /// Calls the owner's notification for `event`.
     static void Notify(AsyncSocket& owner, long event, int code);
