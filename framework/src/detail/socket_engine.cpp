@@ -214,7 +214,16 @@ void SocketEngine::DrainHeld(LoopState& loop) {
         return;  // stale: the data was read meanwhile (that Receive re-enabled OnReceive)
     }
     Notify(*c.owner, h.event, h.code);
-    if (h.event == FdRead && h.core->owner != nullptr) ArmRead(h.core);  // user-space bytes still there?
+    if (h.event == FdRead) AfterReceive(h.core);
+}
+
+void SocketEngine::AfterReceive(const CorePtr& core) {
+    // DESIGN §3: bytes held in user space that are still there after OnReceive returns bring another
+    // OnReceive, whether or not the handler called Receive (it may have read them from the buffer).
+    SocketCore& c = *core;
+    if (c.owner == nullptr || c.owner->UserBytesQueued() == 0) return;
+    c.readEnabled = true;
+    ArmRead(core);
 }
 
 void SocketEngine::PostDrain(LoopState& loop) {
@@ -332,13 +341,9 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     if (c.state != CoreState::Connected) return;
 
     // Bytes held in user space: reading them is what re-enables OnReceive, so delivering it leaves the
-    // flag set, and OnReceive comes again while they are still there after it returns.
+    // flag set. Nothing to re-arm otherwise: the next Receive does.
     if (c.owner->UserBytesQueued() > 0) {
-        if (Selected(c, FdRead) && c.readEnabled && Deliver(core, FdRead, error) && core->owner != nullptr) {
-            ArmRead(core);
-        } else if (!fromUserBytes) {
-            ArmRead(core);  // keep watching the kernel
-        }
+        if (Selected(c, FdRead) && c.readEnabled && Deliver(core, FdRead, error)) AfterReceive(core);
         return;
     }
 
@@ -349,7 +354,7 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     if (peeked > 0) {
         if (Selected(c, FdRead) && c.readEnabled) {
             c.readEnabled = false;
-            Deliver(core, FdRead, error);
+            if (Deliver(core, FdRead, error)) AfterReceive(core);
         } else {
             // Data waits for a Receive; the end of stream behind it is not visible until then.
             c.closeWatchBlocked = true;

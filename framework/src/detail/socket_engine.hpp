@@ -99,6 +99,9 @@ private:
     /// Returns true if the notification was called (not consumed, dropped or held back).
     static bool Deliver(const CorePtr& core, long event, int code);
 
+    /// After an OnReceive was delivered: if user-space bytes are still held, OnReceive comes again.
+    static void AfterReceive(const CorePtr& core);
+
     /// Calls the owner's notification for `event`.
     static void Notify(AsyncSocket& owner, long event, int code);
 
