@@ -412,21 +412,82 @@ int AsyncSocket::Send(const void* buf, int len, int flags) {
 }
 
 int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) {
-    if (!RequireHandle("Send")) return SocketErrorResult;
+    return SendImpl(buffers, count, flags, nullptr, "Send");
+}
+
+int AsyncSocket::SendTo(const void* buf, int len, const SocketAddress& to, int flags) {
+    if (len < 0 || (buf == nullptr && len > 0)) {
+        Fail(SocketError::Fault, "SendTo", "bad buffer or length");
+        return SocketErrorResult;
+    }
+    if (!to.IsValid()) {
+        Fail(SocketError::DestinationRequired, "SendTo", "no destination address");
+        return SocketErrorResult;
+    }
+    const ConstBuffer one{buf, static_cast<std::size_t>(len)};
+    return SendImpl(&one, 1, flags, &to, "SendTo");
+}
+
+int AsyncSocket::SendTo(const void* buf, int len, unsigned port, const char* host, int flags) {
+    if (!RequireHandle("SendTo")) return SocketErrorResult;
+    if (port > 65535) {
+        Fail(SocketError::InvalidArgument, "SendTo", PortText(port));
+        return SocketErrorResult;
+    }
+    SocketAddress to;
+    if (host == nullptr || *host == '\0') {
+        SocketAddress::Parse("255.255.255.255", port, to);  // MFC: no address means broadcast
+    } else if (!SocketAddress::Parse(host, port, to)) {
+        if (ops::LooksNumeric(host) || !ops::IsValidHostName(host)) {
+            Fail(SocketError::InvalidArgument, "SendTo",
+                 Quote(host) + " is neither a numeric IP address nor a valid host name");
+            return SocketErrorResult;
+        }
+        std::vector<SocketAddress> found;
+        SocketError err = SocketError::Success;
+        if (!ops::Resolve(host, port, AF_UNSPEC, false, core_->type, found, err)) {
+            Fail(err, "SendTo", "cannot resolve host name " + Quote(host));
+            return SocketErrorResult;
+        }
+        to = found.front();
+        for (const SocketAddress& a : found) {  // prefer the socket's own family
+            if ((a.Family() == AddressFamily::IPv6) == (core_->family == AF_INET6)) {
+                to = a;
+                break;
+            }
+        }
+    }
+    return SendTo(buf, len, to, flags);
+}
+
+int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
+                          const char* operation) {
+    if (!RequireHandle(operation)) return SocketErrorResult;
     int native = 0;
     if (!ops::NativeMessageFlags(flags & ~MsgPeek, native) || (flags & MsgPeek)) {
-        Fail(SocketError::InvalidArgument, "Send", "unsupported flags " + std::to_string(flags));
+        Fail(SocketError::InvalidArgument, operation, "unsupported flags " + std::to_string(flags));
         return SocketErrorResult;
     }
     if (count > IOV_MAX) {
-        Fail(SocketError::InvalidArgument, "Send", "more than " + std::to_string(IOV_MAX) + " buffers");
+        Fail(SocketError::InvalidArgument, operation, "more than " + std::to_string(IOV_MAX) + " buffers");
         return SocketErrorResult;
+    }
+    SocketAddress target;
+    if (to != nullptr) {
+        target = *to;
+        if (core_->family == AF_INET6 && target.Family() == AddressFamily::IPv4) {
+            target = target.ToV4Mapped();  // a dual-stack socket reaches IPv4 peers too
+        } else if (core_->family == AF_INET && target.Family() == AddressFamily::IPv6) {
+            Fail(SocketError::AddressFamilyNotSupported, operation,
+                 "cannot send to IPv6 address " + target.Address() + " from an IPv4 socket");
+            return SocketErrorResult;
+        }
     }
     iovec iov[IOV_MAX > 1024 ? 1024 : IOV_MAX];
     std::size_t total = 0;
     for (std::size_t i = 0; i < count; ++i) {
         if (buffers[i].data == nullptr && buffers[i].size != 0) {
-            Fail(SocketError::Fault, "Send", "buffer " + std::to_string(i) + " is null");
+            Fail(SocketError::Fault, operation, "buffer " + std::to_string(i) + " is null");
             return SocketErrorResult;
         }
         iov[i].iov_base = const_cast<void*>(buffers[i].data);
@@ -434,12 +495,16 @@ int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) 
         total += buffers[i].size;
     }
     if (total > static_cast<std::size_t>(INT_MAX)) {
-        Fail(SocketError::InvalidArgument, "Send", "more than INT_MAX bytes in one call");
+        Fail(SocketError::InvalidArgument, operation, "more than INT_MAX bytes in one call");
         return SocketErrorResult;
     }
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = count;
+    if (to != nullptr) {
+        msg.msg_name = const_cast<void*>(target.Data());
+        msg.msg_namelen = static_cast<socklen_t>(target.Size());
+    }
 #ifdef MSG_NOSIGNAL
     native |= MSG_NOSIGNAL;
 #endif
@@ -454,7 +519,7 @@ int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) 
             core_->writeWanted = true;  // the only thing that brings another OnSend
             SocketEngine::ArmWrite(core_);
         }
-        Fail(e, "Send", e == SocketError::WouldBlock ? "the send buffer is full; OnSend tells when to retry" : "");
+        Fail(e, operation, e == SocketError::WouldBlock ? "the send buffer is full; OnSend tells when to retry" : "");
         return SocketErrorResult;
     }
     SetLastError(0);
@@ -462,7 +527,25 @@ int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) 
 }
 
 int AsyncSocket::Receive(void* buf, int len, int flags) {
-    if (!RequireHandle("Receive")) return SocketErrorResult;
+    return ReceiveImpl(buf, len, flags, nullptr, "Receive");
+}
+
+int AsyncSocket::ReceiveFrom(void* buf, int len, SocketAddress& from, int flags) {
+    return ReceiveImpl(buf, len, flags, &from, "ReceiveFrom");
+}
+
+int AsyncSocket::ReceiveFrom(void* buf, int len, std::string& address, unsigned& port, int flags) {
+    SocketAddress from;
+    const int n = ReceiveFrom(buf, len, from, flags);
+    if (n != SocketErrorResult || GetLastError() == static_cast<int>(SocketError::MessageSize)) {
+        address = from.Address();
+        port = from.Port();
+    }
+    return n;
+}
+
+int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation) {
+    if (!RequireHandle(operation)) return SocketErrorResult;
     auto core = core_;
     // Every receive call, even a failing one, re-enables FD_READ and FD_OOB.
     core->readEnabled = true;
@@ -478,39 +561,44 @@ int AsyncSocket::Receive(void* buf, int len, int flags) {
 
     int native = 0;
     if (!ops::NativeMessageFlags(flags, native) || (flags & MsgDontRoute)) {
-        Fail(SocketError::InvalidArgument, "Receive", "unsupported flags " + std::to_string(flags));
+        Fail(SocketError::InvalidArgument, operation, "unsupported flags " + std::to_string(flags));
         return SocketErrorResult;
     }
     if (len < 0 || (buf == nullptr && len > 0)) {
-        Fail(SocketError::Fault, "Receive", "bad buffer or length");
+        Fail(SocketError::Fault, operation, "bad buffer or length");
         return SocketErrorResult;
     }
     const bool datagram = core->type == SOCK_DGRAM;
 #ifdef MSG_TRUNC
     if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
 #endif
+    sockaddr_storage ss{};
+    socklen_t sslen = sizeof ss;
     ssize_t n;
     do {
-        n = ::recv(core->fd, buf, static_cast<std::size_t>(len), native);
+        n = from != nullptr ? ::recvfrom(core->fd, buf, static_cast<std::size_t>(len), native,
+                                         reinterpret_cast<sockaddr*>(&ss), &sslen)
+                            : ::recv(core->fd, buf, static_cast<std::size_t>(len), native);
     } while (n < 0 && errno == EINTR);
+    if (from != nullptr && n >= 0) *from = SocketAddress(&ss, sslen);
     if (n < 0) {
         const SocketError e = FromErrno(errno);
         const SocketError closing = SocketEngine::ClosingError(e);
         if (!datagram && !(flags & MsgOob) && closing != SocketError::Success) {
             SocketEngine::ReportClose(core, closing);
         }
-        Fail(e, "Receive", e == SocketError::WouldBlock ? "no data is queued" : "");
+        Fail(e, operation, e == SocketError::WouldBlock ? "no data is queued" : "");
         return SocketErrorResult;
     }
     if (datagram && n > len) {
-        Fail(SocketError::MessageSize, "Receive",
+        Fail(SocketError::MessageSize, operation,
              "the datagram had " + std::to_string(n) + " bytes; the first " + std::to_string(len) + " were kept");
         return SocketErrorResult;
     }
     if (n == 0 && len > 0 && !datagram && core->state == CoreState::Connected) {
         if (core->closeError != SocketError::Success) {
             // A reset already seen (its error consumed by the engine's peek) keeps being reported.
-            Fail(core->closeError, "Receive", "the connection was reset");
+            Fail(core->closeError, operation, "the connection was reset");
             return SocketErrorResult;
         }
         if (!(flags & (MsgOob | MsgPeek))) SocketEngine::ReportClose(core, SocketError::Success);

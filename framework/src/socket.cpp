@@ -118,6 +118,30 @@ int Socket::Receive(void* buf, int len, int flags) {
     }
 }
 
+int Socket::SendTo(const void* buf, int len, const SocketAddress& to, int flags) {
+    if (blocking_) {
+        Fail(SocketError::InProgress, "SendTo", "a blocking call of this socket is already in progress");
+        return SocketErrorResult;
+    }
+    for (;;) {
+        const int n = AsyncSocket::SendTo(buf, len, to, flags);
+        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
+        if (!Block(FdWrite, "SendTo")) return SocketErrorResult;
+    }
+}
+
+int Socket::ReceiveFrom(void* buf, int len, SocketAddress& from, int flags) {
+    if (blocking_) {
+        Fail(SocketError::InProgress, "ReceiveFrom", "a blocking call of this socket is already in progress");
+        return SocketErrorResult;
+    }
+    for (;;) {
+        const int n = AsyncSocket::ReceiveFrom(buf, len, from, flags);
+        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
+        if (!Block(FdRead | FdClose, "ReceiveFrom")) return SocketErrorResult;
+    }
+}
+
 bool Socket::ConnectHelper() {
     if (!Block(FdConnect, "Connect")) return false;
     const int code = SocketEngine::PumpedCode(*Core());

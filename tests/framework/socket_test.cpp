@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE socket
 #include "loopback.hpp"
 
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -335,4 +336,63 @@ BOOST_AUTO_TEST_CASE(from_handle_finds_sockets_only) {
     AsyncSocket plain;
     BOOST_REQUIRE(plain.Create());
     BOOST_TEST(Socket::FromHandle(plain.GetHandle()) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(datagrams_block_until_they_arrive) {
+    EventLoop loop;
+    Socket udp(loop);
+    BOOST_REQUIRE(udp.Create(0, SocketType::Datagram, "127.0.0.1"));
+    const unsigned port = LocalPort(udp);
+    asio::io_context io;
+    asio::ip::udp::socket raw(io, asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const unsigned short rawPort = raw.local_endpoint().port();
+    std::thread sender([&] {
+        raw.send_to(asio::buffer("first", 5),
+                    asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    });
+    char buf[16];
+    std::string from;
+    unsigned fromPort = 0;
+    BOOST_TEST(udp.ReceiveFrom(buf, sizeof buf, from, fromPort) == 5);
+    sender.join();
+    BOOST_TEST(std::string(buf, 5) == "first");
+    BOOST_TEST(from == "127.0.0.1");
+    BOOST_TEST(fromPort == rawPort);
+    BOOST_TEST(udp.SendTo("reply", 5, fromPort, "127.0.0.1") == 5);
+    asio::ip::udp::endpoint back;
+    BOOST_TEST(raw.receive_from(asio::buffer(buf), back) == 5u);
+    BOOST_TEST(back.port() == port);
+    // A datagram larger than the buffer: MessageSize, with its first bytes kept.
+    raw.send_to(asio::buffer("0123456789", 10),
+                asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    SocketAddress sender2;
+    BOOST_TEST(udp.ReceiveFrom(buf, 4, sender2) == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::MessageSize));
+    BOOST_TEST(std::string(buf, 4) == "0123");
+    BOOST_TEST(sender2.Port() == rawPort);
+    // A timeout bounds a receive that never completes.
+    udp.SetTimeout(100ms);
+    BOOST_TEST(udp.ReceiveFrom(buf, sizeof buf, sender2) == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::TimedOut));
+}
+
+BOOST_AUTO_TEST_CASE(datagrams_over_ipv6_and_bad_destinations) {
+    EventLoop loop;
+    Socket a(loop), b(loop);
+    BOOST_REQUIRE(a.Create(0, SocketType::Datagram, "::1"));
+    BOOST_REQUIRE(b.Create(0, SocketType::Datagram, "::1"));
+    BOOST_TEST(a.SendTo("v6", 2, LocalPort(b), "::1") == 2);
+    char buf[8];
+    SocketAddress from;
+    BOOST_TEST(b.ReceiveFrom(buf, sizeof buf, from) == 2);
+    BOOST_TEST(from.Address() == "::1");
+    BOOST_TEST(from.Port() == LocalPort(a));
+    BOOST_TEST(a.SendTo("x", 1, 9, "bad host!") == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::InvalidArgument));
+    BOOST_TEST(a.SendTo("x", 1, 70000, "::1") == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::InvalidArgument));
+    Socket v4(loop);
+    BOOST_REQUIRE(v4.Create(0, SocketType::Datagram, "127.0.0.1"));
+    BOOST_TEST(v4.SendTo("x", 1, LocalPort(b), "::1") == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::AddressFamilyNotSupported));
 }

@@ -147,6 +147,23 @@ public:
     /// queued afterwards, `OnReceive` comes again. `flags`: MsgPeek, MsgOob.
     virtual int Receive(void* buf, int len, int flags = 0);
 
+    /// Sends one datagram to `to` (also allowed on a stream socket, where `to` is ignored by the system).
+    /// Returns the bytes sent or `SocketErrorResult` (`WouldBlock` arms OnSend, `MessageSize` for a
+    /// datagram too large). An IPv4 destination on a dual-stack IPv6 socket is sent in its mapped form.
+    virtual int SendTo(const void* buf, int len, const SocketAddress& to, int flags = 0);
+
+    /// MFC's form: `host` is a numeric address or a name (resolved here, synchronously; a numeric address
+    /// never waits); null means the IPv4 broadcast address, as in MFC (SO_BROADCAST must be on).
+    int SendTo(const void* buf, int len, unsigned port, const char* host = nullptr, int flags = 0);
+
+    /// Receives one datagram (or stream bytes) and the sender's address. A datagram larger than `len`
+    /// fails with `MessageSize`; its first `len` bytes are in `buf` and `from` is set. Re-enables
+    /// OnReceive like Receive.
+    virtual int ReceiveFrom(void* buf, int len, SocketAddress& from, int flags = 0);
+
+    /// MFC's form: the sender's numeric address (IPv4-mapped unmapped) and port.
+    int ReceiveFrom(void* buf, int len, std::string& address, unsigned& port, int flags = 0);
+
     /// Half-closes the connection (`Sends` by default: the peer sees end of stream). The handle stays open.
     bool ShutDown(int how = Sends);
 
@@ -299,6 +316,9 @@ protected:
 private:
     bool RequireLoop(const char* operation) const;
     bool RequireHandle(const char* operation) const;
+    int SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
+                 const char* operation);
+    int ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation);
 
     detail::LoopState* loop_;  // null once the loop is destroyed
     std::shared_ptr<detail::SocketCore> core_;

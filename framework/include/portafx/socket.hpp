@@ -65,6 +65,14 @@ public:
     /// returns the count, 0 when the peer closed, or `SocketErrorResult`. Not "read fully", as in MFC.
     int Receive(void* buf, int len, int flags = 0) override;
 
+    /// Waits for room, then sends the datagram (see AsyncSocket::SendTo).
+    int SendTo(const void* buf, int len, const SocketAddress& to, int flags = 0) override;
+    using AsyncSocket::SendTo;  // the host/port form, which calls the one above
+
+    /// Waits until a datagram (or stream data) arrives, then receives it with its sender's address.
+    int ReceiveFrom(void* buf, int len, SocketAddress& from, int flags = 0) override;
+    using AsyncSocket::ReceiveFrom;  // the address/port form, which calls the one above
+
     /// Cancels a blocking call in progress, then closes.
     void Close() override;
 
