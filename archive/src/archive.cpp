@@ -177,7 +177,7 @@ std::size_t Archive::Read(void* buffer, std::size_t count) {
     CheckLoading("Read");
     auto* out = static_cast<std::uint8_t*>(buffer);
     std::size_t done = std::min(count, static_cast<std::size_t>(end_ - cur_));
-    std::memcpy(out, cur_, done);
+    if (done > 0) std::memcpy(out, cur_, done);
     cur_ += done;
     while (done < count) {
         const std::size_t rest = count - done;
@@ -201,6 +201,7 @@ std::size_t Archive::Read(void* buffer, std::size_t count) {
 void Archive::Write(const void* buffer, std::size_t count) {
     CheckStoring("Write");
     const auto* in = static_cast<const std::uint8_t*>(buffer);
+    if (count == 0) return;
     if (count <= static_cast<std::size_t>(end_ - cur_)) {
         std::memcpy(cur_, in, count);
         cur_ += count;

@@ -39,6 +39,7 @@ SocketFile::~SocketFile() {
 
 std::size_t SocketFile::TakePending(void* buffer, std::size_t count) {
     const std::size_t n = std::min(count, pending_.size() - pendingPos_);
+    if (n == 0) return 0;
     std::memcpy(buffer, pending_.data() + pendingPos_, n);
     pendingPos_ += n;
     if (pendingPos_ == pending_.size()) {

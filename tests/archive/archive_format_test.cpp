@@ -237,3 +237,18 @@ BOOST_AUTO_TEST_CASE(raw_read_and_write_of_any_size) {
         BOOST_TEST(ar.Read(extra, 4) == 0u);  // a short count at the end, no exception
     });
 }
+
+BOOST_AUTO_TEST_CASE(empty_reads_and_writes_are_fine) {
+    const Bytes bytes = Stored([](Archive& ar) {
+        ar.Write(nullptr, 0);
+        ar.WriteString(std::string_view());
+        ar << std::string();
+    });
+    CheckGolden(bytes, "00");
+    Loaded(bytes, [](Archive& ar) {
+        BOOST_TEST(ar.Read(nullptr, 0) == 0u);
+        std::string s = "x";
+        ar >> s;
+        BOOST_TEST(s.empty());
+    });
+}

@@ -1,4 +1,6 @@
 // Uses the installed portafx: a listener and a client connect on loopback through one EventLoop.
+#include <portafx/archive.hpp>
+#include <portafx/memory_file.hpp>
 #include <portafx/portafx.hpp>
 
 #include <chrono>
@@ -31,6 +33,14 @@ int main() {
     while (!(client.connected && listener.accepted.IsOpen()) && std::chrono::steady_clock::now() < deadline) {
         loop.RunOneFor(std::chrono::milliseconds(50));
     }
-    std::printf("consumer: connected=%d accepted=%d\n", client.connected, listener.accepted.IsOpen());
-    return client.connected && listener.accepted.IsOpen() ? 0 : 1;
+    // portafx::archive: MFC's bytes for (WORD 2, "hi").
+    portafx::MemoryFile file;
+    {
+        portafx::Archive ar(file, portafx::Archive::Store);
+        ar << std::uint16_t{2} << std::string("hi");
+    }
+    const bool bytesOk = file.Data() == std::vector<std::uint8_t>{0x02, 0x00, 0x02, 'h', 'i'};
+    std::printf("consumer: connected=%d accepted=%d archive=%d\n", client.connected, listener.accepted.IsOpen(),
+                bytesOk);
+    return client.connected && listener.accepted.IsOpen() && bytesOk ? 0 : 1;
 }
