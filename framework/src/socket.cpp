@@ -73,73 +73,53 @@ bool Socket::Block(long events, const char* operation) {
     return true;
 }
 
-bool Socket::Accept(AsyncSocket& connected, SocketAddress* peer) {
+template <class T, class F>
+T Socket::Retry(long events, const char* operation, T failed, F attempt) {
+    if (blocking_) {
+        Fail(SocketError::InProgress, operation, "a blocking call of this socket is already in progress");
+        return failed;
+    }
     for (;;) {
-        if (AsyncSocket::Accept(connected, peer)) return true;
-        if (GetLastError() != static_cast<int>(SocketError::WouldBlock)) return false;
-        if (!Block(FdAccept, "Accept")) return false;
+        const T result = attempt();
+        if (result != failed || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return result;
+        if (!Block(events, operation)) return failed;
     }
 }
 
+bool Socket::Accept(AsyncSocket& connected, SocketAddress* peer) {
+    return Retry(FdAccept, "Accept", false, [&] { return AsyncSocket::Accept(connected, peer); });
+}
+
 int Socket::Send(const void* buf, int len, int flags) {
-    if (blocking_) {
-        Fail(SocketError::InProgress, "Send", "a blocking call of this socket is already in progress");
-        return SocketErrorResult;
-    }
     const char* bytes = static_cast<const char*>(buf);
     int sent = 0;
     do {
-        const int n = AsyncSocket::Send(bytes + sent, len - sent, flags);
-        if (n >= 0) {
-            sent += n;
-            continue;
-        }
-        const SocketErrorInfo info = GetLastErrorInfo();
-        if (info.code != static_cast<int>(SocketError::WouldBlock) || !Block(FdWrite | FdClose, "Send")) {
+        const int n = Retry(FdWrite | FdClose, "Send", SocketErrorResult,
+                            [&] { return AsyncSocket::Send(bytes + sent, len - sent, flags); });
+        if (n == SocketErrorResult) {
             const SocketErrorInfo why = GetLastErrorInfo();
             SetLastError(why.code, "Send",
                          std::to_string(sent) + " of " + std::to_string(len) + " bytes were sent" +
                              (why.detail.empty() ? std::string() : "; " + why.detail));
             return SocketErrorResult;
         }
+        sent += n;
     } while (sent < len);
     return len;
 }
 
 int Socket::Receive(void* buf, int len, int flags) {
-    if (blocking_) {
-        Fail(SocketError::InProgress, "Receive", "a blocking call of this socket is already in progress");
-        return SocketErrorResult;
-    }
-    for (;;) {
-        const int n = AsyncSocket::Receive(buf, len, flags);
-        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
-        if (!Block((flags & MsgOob) ? FdOob : (FdRead | FdClose), "Receive")) return SocketErrorResult;
-    }
+    return Retry((flags & MsgOob) ? FdOob : (FdRead | FdClose), "Receive", SocketErrorResult,
+                 [&] { return AsyncSocket::Receive(buf, len, flags); });
 }
 
 int Socket::SendTo(const void* buf, int len, const SocketAddress& to, int flags) {
-    if (blocking_) {
-        Fail(SocketError::InProgress, "SendTo", "a blocking call of this socket is already in progress");
-        return SocketErrorResult;
-    }
-    for (;;) {
-        const int n = AsyncSocket::SendTo(buf, len, to, flags);
-        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
-        if (!Block(FdWrite, "SendTo")) return SocketErrorResult;
-    }
+    return Retry(FdWrite, "SendTo", SocketErrorResult, [&] { return AsyncSocket::SendTo(buf, len, to, flags); });
 }
 
 int Socket::ReceiveFrom(void* buf, int len, SocketAddress& from, int flags) {
-    if (blocking_) {
-        Fail(SocketError::InProgress, "ReceiveFrom", "a blocking call of this socket is already in progress");
-        return SocketErrorResult;
-    }
-    for (;;) {
-        const int n = AsyncSocket::ReceiveFrom(buf, len, from, flags);
-        if (n != SocketErrorResult || GetLastError() != static_cast<int>(SocketError::WouldBlock)) return n;
-        if (!Block(FdRead | FdClose, "ReceiveFrom")) return SocketErrorResult;
-    }
+    return Retry(FdRead | FdClose, "ReceiveFrom", SocketErrorResult,
+                 [&] { return AsyncSocket::ReceiveFrom(buf, len, from, flags); });
 }
 
 bool Socket::ConnectHelper() {

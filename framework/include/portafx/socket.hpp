@@ -87,6 +87,9 @@ protected:
 
 private:
     bool Block(long events, const char* operation);
+    /// CSocket's pattern: try the non-blocking call; on WouldBlock pump the loop for `events`; retry.
+    template <class T, class F>
+    T Retry(long events, const char* operation, T failed, F attempt);
 
     Duration timeout_{};
     bool blocking_ = false;
