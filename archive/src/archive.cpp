@@ -30,6 +30,7 @@ Archive::Archive(File& file, unsigned mode, int bufferSize, ArchiveLimits limits
       mode_(mode),
       limits_(limits),
       buffer_(static_cast<std::size_t>(std::max(bufferSize, 128))),
+      bufferSize_(buffer_.size()),
       cur_(buffer_.data()),
       end_(IsLoading() ? buffer_.data() : buffer_.data() + buffer_.size()) {
     loadMap_.emplace_back();  // index 0: NULL
@@ -67,6 +68,11 @@ bool Archive::IsBufferEmpty() const noexcept {
     throw ArchiveException(cause, message, file_ ? file_->GetFilePath() : std::string());
 }
 
+void Archive::ThrowWideChar(std::uint32_t codePoint) const {
+    Throw(ArchiveException::genericException,
+          "wchar_t U+" + std::to_string(codePoint) + " does not fit one UTF-16 unit (write a std::wstring)");
+}
+
 void Archive::CheckLoading(const char* what) const {
     if (file_ == nullptr) Throw(ArchiveException::genericException, std::string(what) + " on a closed archive");
     if (!IsLoading()) Throw(ArchiveException::writeOnly, std::string(what) + " on a storing archive");
@@ -80,8 +86,12 @@ void Archive::CheckStoring(const char* what) const {
 // --- buffering -----------------------------------------------------------------------------------
 
 void Archive::NeedBytes(std::size_t count) {
+    Fill(count, true);
+}
+
+bool Archive::Fill(std::size_t count, bool throwAtEnd) {
     const auto available = static_cast<std::size_t>(end_ - cur_);
-    if (available >= count) return;
+    if (available >= count) return true;
     std::uint8_t* const base = buffer_.data();
     // Keep what is unread (and, in a transaction, everything since it started) at the front.
     const std::size_t keepFrom = inTransaction_ ? txStart_ : static_cast<std::size_t>(cur_ - base);
@@ -105,14 +115,15 @@ void Archive::NeedBytes(std::size_t count) {
     end_ = buffer_.data() + kept;
     while (static_cast<std::size_t>(end_ - cur_) < count) {
         if (FillFromFile(count - static_cast<std::size_t>(end_ - cur_)) == 0) {
+            if (!throwAtEnd) return false;
             Throw(ArchiveException::endOfFile, "the stream ended inside an item (" + std::to_string(end_ - cur_) +
                                                    " of " + std::to_string(count) + " bytes)");
         }
     }
+    return true;
 }
 
 std::size_t Archive::FillFromFile(std::size_t atLeast) {
-    static_cast<void>(atLeast);
     std::uint8_t* const limit = buffer_.data() + buffer_.size();
     std::size_t got;
     if (inTransaction_) {
@@ -121,9 +132,11 @@ std::size_t Archive::FillFromFile(std::size_t atLeast) {
         got = file_->ReadAvailable(end_, static_cast<std::size_t>(limit - end_), endOfFile);
         if (got == 0 && !endOfFile) throw IncompleteRead(file_->GetFilePath());
     } else {
-        // A blocking file (a socket) returns what has arrived: read-ahead without waiting for more than
-        // the item needs.
-        got = file_->Read(end_, static_cast<std::size_t>(limit - end_));
+        // Files whose reads return what has arrived (memory, disk, an archive-compatible SocketFile) fill the
+        // whole buffer: read-ahead without waiting for more than the item needs. A file that waits for the
+        // whole count (IsBlocking) is asked only for what the item needs.
+        const auto room = static_cast<std::size_t>(limit - end_);
+        got = file_->Read(end_, file_->IsBlocking() ? std::min(atLeast, room) : room);
     }
     if (got > 0) {
         end_ += got;
@@ -187,10 +200,9 @@ std::size_t Archive::Read(void* buffer, std::size_t count) {
             done += got;
             continue;
         }
-        cur_ = end_ = buffer_.data();
-        const std::size_t got = FillFromFile(1);
-        if (got == 0) break;
-        const std::size_t take = std::min(rest, got);
+        // Refill (in a transaction the bytes since its start are kept); a short count at the end.
+        if (!Fill(std::min(rest, inTransaction_ ? rest : buffer_.size()), false) && cur_ == end_) break;
+        const std::size_t take = std::min(rest, static_cast<std::size_t>(end_ - cur_));
         std::memcpy(out + done, cur_, take);
         cur_ += take;
         done += take;
@@ -234,23 +246,13 @@ bool Archive::ReadString(std::string& line) {
     line.clear();
     bool any = false;
     for (;;) {
-        if (cur_ == end_) {
-            if (!inTransaction_) cur_ = end_ = buffer_.data();
-            try {
-                NeedBytes(1);
-            } catch (const IncompleteRead&) {
-                throw;
-            } catch (const ArchiveException& e) {
-                if (e.GetCause() != ArchiveException::endOfFile) throw;
-                return any;
-            }
-        }
+        if (!Fill(1, false)) return any;
         const char c = static_cast<char>(*cur_++);
         any = true;
         if (c == '\n') return true;
         if (c == '\r') {
-            // "\r\n": take the '\n' too (when it has arrived; a lone '\r' ends the line as well).
-            if (cur_ != end_ && *cur_ == '\n') ++cur_;
+            // "\r\n": MFC takes one more character after '\r'; portafx takes it only if it is the '\n'.
+            if (Fill(1, false) && *cur_ == '\n') ++cur_;
             return true;
         }
         if (line.size() >= limits_.maxStringLength) {
@@ -265,19 +267,14 @@ bool Archive::ReadString(std::u16string& line) {
     CheckLoading("ReadString");
     line.clear();
     for (;;) {
-        if (static_cast<std::size_t>(end_ - cur_) < 2) {
-            // At least one whole UTF-16 unit, or the end.
-            try {
-                NeedBytes(2);
-            } catch (const ArchiveException& e) {
-                if (e.GetCause() != ArchiveException::endOfFile || cur_ != end_) throw;
-                return !line.empty();
-            }
+        if (!Fill(2, false)) {
+            if (cur_ != end_) NeedBytes(2);  // half a unit at the end: endOfFile
+            return !line.empty();
         }
         const auto u = static_cast<char16_t>(GetFixed(2));
         if (u == u'\n') return true;
         if (u == u'\r') {
-            if (end_ - cur_ >= 2 && cur_[0] == '\n' && cur_[1] == 0) cur_ += 2;
+            if (Fill(2, false) && cur_[0] == '\n' && cur_[1] == 0) cur_ += 2;
             return true;
         }
         if (line.size() >= limits_.maxStringLength) {
@@ -665,14 +662,12 @@ void Archive::SerializeClass(const RuntimeClass* cls) {
 
 void Archive::MapObject(const Serializable* object) {
     if (file_ == nullptr) Throw(ArchiveException::genericException, "MapObject on a closed archive");
+    if (object == nullptr) return;  // as MFC: NULL takes no index
+    CheckMapCount();
     if (IsStoring()) {
-        if (storeMap_.count(object) == 0) {
-            CheckMapCount();
-            storeMap_[object] = mapCount_++;
-        }
+        storeMap_[object] = mapCount_++;  // as MFC: mapping again gives a new index, on both sides
         return;
     }
-    CheckMapCount();
     LoadEntry entry;
     entry.object = const_cast<Serializable*>(object);
     loadMap_.push_back(entry);
@@ -693,6 +688,15 @@ void Archive::StartTransaction() {
 void Archive::CommitTransaction() {
     if (!inTransaction_) Throw(ArchiveException::genericException, "CommitTransaction without StartTransaction");
     inTransaction_ = false;
+    // A large message grew the buffer: give the memory back once what is left fits the usual size.
+    const auto left = static_cast<std::size_t>(end_ - cur_);
+    if (buffer_.size() > bufferSize_ && left <= bufferSize_) {
+        std::vector<std::uint8_t> smaller(bufferSize_);
+        if (left > 0) std::memcpy(smaller.data(), cur_, left);
+        buffer_.swap(smaller);
+        cur_ = buffer_.data();
+        end_ = cur_ + left;
+    }
     // Bytes of the next message already here: announce them (OnReceive comes again for them).
     if (holderAttached_ && cur_ != end_ && file_ != nullptr) file_->ReadAheadChanged();
 }

@@ -34,7 +34,7 @@ SocketFile::SocketFile(Socket& socket, bool archiveCompatible)
 }
 
 SocketFile::~SocketFile() {
-    if (socket_ != nullptr) socket_->RemoveReadAheadHolder(*this);
+    Close();
 }
 
 std::size_t SocketFile::TakePending(void* buffer, std::size_t count) {
@@ -60,6 +60,8 @@ void SocketFile::Unread(const void* data, std::size_t count) {
 }
 
 void SocketFile::SetReadAheadHolder(const ReadAheadHolder& reader, bool attach) {
+    readers_.erase(std::remove(readers_.begin(), readers_.end(), &reader), readers_.end());
+    if (attach) readers_.push_back(&reader);
     if (socket_ == nullptr) return;
     if (attach) {
         socket_->AddReadAheadHolder(reader);
@@ -147,7 +149,13 @@ std::size_t SocketFile::ReadAvailable(void* buffer, std::size_t count, bool& end
 void SocketFile::Flush() {}
 
 void SocketFile::Close() {
-    if (socket_ != nullptr) socket_->RemoveReadAheadHolder(*this);
+    if (socket_ != nullptr) {
+        // Nothing registered through this file may outlive its link to the socket.
+        socket_->RemoveReadAheadHolder(*this);
+        for (const ReadAheadHolder* reader : readers_)
+            socket_->RemoveReadAheadHolder(*reader);
+    }
+    readers_.clear();
     socket_ = nullptr;
 }
 

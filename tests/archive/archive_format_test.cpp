@@ -252,3 +252,45 @@ BOOST_AUTO_TEST_CASE(empty_reads_and_writes_are_fine) {
         BOOST_TEST(s.empty());
     });
 }
+
+BOOST_AUTO_TEST_CASE(utf16_and_wide_literals_are_strings) {
+    CheckGolden(Stored([](Archive& ar) { ar << u"hi" << L"yo"; }), "FF FE FF 02 68 00 69 00 | FF FE FF 02 79 00 6F 00");
+    if constexpr (sizeof(wchar_t) == 4) {
+        CheckCause([] { Stored([](Archive& ar) { ar << static_cast<wchar_t>(0x1F600); }); },
+                   ArchiveException::genericException);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(crlf_split_across_buffer_refills) {
+    // A 128-byte buffer; the '\r' is the buffer's last byte and the '\n' comes with the next fill.
+    std::string text(127, 'a');
+    text += "\r\nnext\n";
+    MemoryFile file(Bytes(text.begin(), text.end()));
+    Archive ar(file, Archive::Load, 128);
+    std::string line;
+    BOOST_TEST(ar.ReadString(line));
+    BOOST_TEST(line.size() == 127u);
+    BOOST_TEST(ar.ReadString(line));
+    BOOST_TEST(line == "next");
+    BOOST_TEST(!ar.ReadString(line));
+}
+
+BOOST_AUTO_TEST_CASE(raw_read_inside_a_transaction_rolls_back) {
+    Bytes bytes = FromHex("07 00 00 00");
+    for (int i = 0; i < 300; ++i)
+        bytes.push_back(static_cast<std::uint8_t>(i));
+    MemoryFile file(bytes);
+    Archive ar(file, Archive::Load, 128);
+    ar.StartTransaction();
+    std::uint32_t v = 0;
+    ar >> v;
+    std::uint8_t raw[200];
+    BOOST_TEST(ar.Read(raw, sizeof raw) == sizeof raw);  // beyond the 128-byte buffer: it grows
+    ar.RollbackTransaction();
+    std::uint32_t again = 0;
+    ar >> again;
+    BOOST_TEST(again == 7u);
+    std::uint8_t first = 99;
+    ar >> first;
+    BOOST_TEST(first == 0);
+}

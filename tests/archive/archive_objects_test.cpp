@@ -373,3 +373,24 @@ BOOST_AUTO_TEST_CASE(direction_errors) {
     load.Close();
     CheckCause([&] { load >> v; }, ArchiveException::genericException);  // closed
 }
+
+BOOST_AUTO_TEST_CASE(map_object_twice_and_null_as_mfc) {
+    CMsg context, m;
+    gWide = false;
+    const Bytes bytes = Stored([&](Archive& ar) {
+        ar.MapObject(nullptr);   // takes no index
+        ar.MapObject(&context);  // 1
+        ar.MapObject(&context);  // 2: mapping again gives a new index, as MFC does
+        ar << &context;          // a reference to 2
+    });
+    CheckGolden(bytes, "02 00");
+    Loaded(bytes, [&](Archive& ar) {
+        CMsg mine;
+        ar.MapObject(nullptr);
+        ar.MapObject(&mine);
+        ar.MapObject(&mine);
+        Serializable* ref = nullptr;
+        ar >> ref;
+        BOOST_TEST(ref == &mine);
+    });
+}

@@ -250,3 +250,35 @@ BOOST_AUTO_TEST_CASE(store_over_a_socket_then_flush_sends) {
     BOOST_REQUIRE(future.wait_for(10s) == std::future_status::ready);
     BOOST_TEST((future.get() == expected));
 }
+
+BOOST_AUTO_TEST_CASE(a_socket_file_closed_before_its_archive) {
+    EventLoop loop;
+    Server server(loop);
+    Peer peer;
+    peer.Connect("127.0.0.1", server.listener.Port());
+    server.Accept();
+    const Bytes two = StoreMessages(2);
+    peer.Write(std::string(two.begin(), two.end()));
+    ChatMsg m;
+    m.Serialize(*server.conn.in);  // reads ahead: the archive holds the second message
+    server.conn.file->Close();     // the file goes first: the archive must no longer count for the socket
+    server.conn.in.reset();
+    unsigned long queued = 0;
+    BOOST_TEST(server.conn.IOCtl(FionRead, &queued));  // no dangling holder (ASan would see one)
+}
+
+BOOST_AUTO_TEST_CASE(an_exact_socket_file_is_asked_only_for_what_an_item_needs) {
+    EventLoop loop;
+    Server server(loop);
+    Peer peer;
+    peer.Connect("127.0.0.1", server.listener.Port());
+    server.listener.AcceptInto(server.conn);
+    server.conn.AsyncSelect(0);
+    server.conn.SetTimeout(5s);
+    SocketFile exact(server.conn, false);  // not archive compatible: a Read waits for its whole count
+    Archive ar(exact, Archive::Load);
+    peer.Write(std::string("\x2A\x00\x00\x00", 4));
+    std::uint32_t v = 0;
+    ar >> v;  // would wait for 4 KiB (and time out) if the archive asked for a whole buffer
+    BOOST_TEST(v == 42u);
+}

@@ -198,11 +198,13 @@ public:
     }
 
     /// Integers and enums of 1, 2, 4 and 8 bytes: that many bytes, little-endian. (`wchar_t` is one UTF-16
-    /// unit, 2 bytes, as MFC writes it; on LP64 systems `long` is 8 bytes — use std::int32_t for MFC's LONG.)
+    /// unit, 2 bytes, as MFC writes it — a character above U+FFFF throws genericException; on LP64 systems
+    /// `long` is 8 bytes — use std::int32_t for MFC's LONG.)
     template <class T,
               std::enable_if_t<(std::is_integral_v<T> || std::is_enum_v<T>)&&!std::is_same_v<T, bool>, int> = 0>
     Archive& operator<<(T v) {
         if constexpr (std::is_same_v<T, wchar_t>) {
+            if (static_cast<std::uint32_t>(v) > 0xFFFF) ThrowWideChar(static_cast<std::uint32_t>(v));
             return PutFixed(static_cast<std::uint16_t>(v), 2);
         } else {
             return PutFixed(static_cast<std::uint64_t>(v), sizeof(T));
@@ -228,6 +230,9 @@ public:
     /// An 8-bit string (UTF-8 on our side; MFC's ANSI code page on an MBCS peer): length, then bytes.
     Archive& operator<<(const std::string& s);
     Archive& operator<<(const char* s) { return *this << std::string(s ? s : ""); }
+    /// UTF-16 and wide literals are strings too (without these, `ar << u"x"` would write a bool).
+    Archive& operator<<(const char16_t* s) { return *this << std::u16string(s ? s : u""); }
+    Archive& operator<<(const wchar_t* s) { return *this << std::wstring(s ? s : L""); }
     /// Reads either kind of string; UTF-16 is converted to UTF-8.
     Archive& operator>>(std::string& s);
 
@@ -260,11 +265,13 @@ private:
     void PutStringLength(std::uint64_t length, bool wide);
     std::uint64_t GetStringLength(bool& wide);
     void GetStringBody(std::uint64_t length, bool wide, std::string* narrow, std::u16string* utf16);
-    void NeedBytes(std::size_t count);  // makes `count` bytes available in the buffer, or throws endOfFile
+    void NeedBytes(std::size_t count);              // makes `count` bytes available in the buffer, or throws endOfFile
+    bool Fill(std::size_t count, bool throwAtEnd);  // as NeedBytes; false at the end if !throwAtEnd
     void CheckLoading(const char* what) const;
     void CheckStoring(const char* what) const;
     void CheckMapCount();
     [[noreturn]] void Throw(ArchiveException::Cause cause, const std::string& message) const;
+    [[noreturn]] void ThrowWideChar(std::uint32_t codePoint) const;
     void WriteTag(std::uint32_t index, bool isClass);
 
     struct LoadEntry {
@@ -278,8 +285,9 @@ private:
     unsigned mode_;
     ArchiveLimits limits_;
     std::vector<std::uint8_t> buffer_;
-    std::uint8_t* cur_;  // loading: the next unread byte; storing: where the next byte goes
-    std::uint8_t* end_;  // loading: the end of the unread bytes; storing: the end of the buffer
+    std::size_t bufferSize_;  // the size asked for; a transaction may grow the buffer beyond it for a while
+    std::uint8_t* cur_;       // loading: the next unread byte; storing: where the next byte goes
+    std::uint8_t* end_;       // loading: the end of the unread bytes; storing: the end of the buffer
     std::unordered_map<const void*, std::uint32_t> storeMap_;
     std::vector<LoadEntry> loadMap_;  // index 0 is NULL
     std::uint32_t mapCount_ = 1;      // the next index to assign

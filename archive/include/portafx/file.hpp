@@ -81,7 +81,8 @@ public:
     /// The path or a description ("socket 127.0.0.1:7000"); used in exception messages. Empty by default.
     virtual std::string GetFilePath() const;
 
-    /// True if reads may wait for data (sockets); an Archive then reads only what an item needs.
+    /// True if a Read waits until the whole count has arrived; an Archive then asks only for the bytes the
+    /// current item needs. False (the default) if a Read returns what is there: an Archive fills its buffer.
     virtual bool IsBlocking() const noexcept { return false; }
 };
 

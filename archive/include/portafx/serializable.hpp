@@ -98,22 +98,20 @@ protected:
 /// The description of class C (MFC: RUNTIME_CLASS).
 #define PORTAFX_RUNTIME_CLASS(C) (C::GetThisClass())
 
-/// In the class body: run-time type information (MFC: DECLARE_DYNAMIC).
-#define PORTAFX_DECLARE_DYNAMIC(C)                                   \
-public:                                                              \
-    static const ::portafx::RuntimeClass* GetThisClass() noexcept;   \
-    const ::portafx::RuntimeClass* GetRuntimeClass() const override; \
-                                                                     \
-private:
+/// In the class body: run-time type information (MFC: DECLARE_DYNAMIC). Like MFC's, the DECLARE macros
+/// leave the access at `public:`. Use the IMPLEMENT macros inside the class's namespace, with its plain name
+/// (the name is what goes on the wire).
+#define PORTAFX_DECLARE_DYNAMIC(C)                                 \
+public:                                                            \
+    static const ::portafx::RuntimeClass* GetThisClass() noexcept; \
+    const ::portafx::RuntimeClass* GetRuntimeClass() const override;
 
 /// In the class body: run-time type information and a factory (MFC: DECLARE_DYNCREATE).
 #define PORTAFX_DECLARE_DYNCREATE(C)                                 \
 public:                                                              \
     static const ::portafx::RuntimeClass* GetThisClass() noexcept;   \
     const ::portafx::RuntimeClass* GetRuntimeClass() const override; \
-    static ::portafx::Serializable* CreateObject();                  \
-                                                                     \
-private:
+    static ::portafx::Serializable* CreateObject();
 
 /// In the class body: a class whose objects travel through archives (MFC: DECLARE_SERIAL). Adds a
 /// type-checked `ar >> pointer`.

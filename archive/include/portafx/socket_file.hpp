@@ -80,8 +80,10 @@ public:
     /// the thread's last socket error as it was.
     std::string GetFilePath() const override;
 
-    /// True: reads wait for data, so an Archive reads only what an item needs.
-    bool IsBlocking() const noexcept override { return true; }
+    /// False in archive-compatible mode (a Read returns what has arrived, so an Archive may ask for a whole
+    /// buffer and read ahead); true otherwise (a Read waits for the whole count, so an Archive asks only for
+    /// what the current item needs).
+    bool IsBlocking() const noexcept override { return !archiveCompatible_; }
 
 private:
     std::size_t HeldBytes() const noexcept override { return pending_.size() - pendingPos_; }
@@ -93,6 +95,7 @@ private:
     bool archiveCompatible_;
     mutable std::string peer_;           // "address:port" once known; kept for messages after the connection is gone
     std::vector<std::uint8_t> pending_;  // bytes given back by Unread, served first
+    std::vector<const ReadAheadHolder*> readers_;  // registered with the socket through this file
     std::size_t pendingPos_ = 0;
 };
 
