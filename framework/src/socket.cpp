@@ -40,6 +40,9 @@ void Socket::CancelBlockingCall() {
 
 void Socket::Close() {
     if (blocking_) CancelBlockingCall();
+    // A call blocking further up the stack sees the socket closed and returns without touching the object
+    // (it may be gone by then), so the flag is cleared here, while the object certainly exists.
+    blocking_ = false;
     AsyncSocket::Close();
 }
 

@@ -396,3 +396,22 @@ BOOST_AUTO_TEST_CASE(datagrams_over_ipv6_and_bad_destinations) {
     BOOST_TEST(v4.SendTo("x", 1, LocalPort(b), "::1") == SocketErrorResult);
     BOOST_TEST(LastError() == static_cast<int>(SocketError::AddressFamilyNotSupported));
 }
+
+BOOST_AUTO_TEST_CASE(a_socket_closed_during_its_blocking_call_is_usable_again) {
+    EventLoop loop;
+    std::promise<void> done;
+    auto doneFuture = done.get_future();
+    PeerThread peer([&](tcp::socket&) { doneFuture.wait_for(10s); });
+    Socket client(loop);
+    BOOST_REQUIRE(client.Connect("127.0.0.1", peer.Port()));
+    asio::steady_timer timer(loop.Context(), 50ms);  // runs inside the pump: closes the socket
+    timer.async_wait([&](const boost::system::error_code&) { client.Close(); });
+    char c;
+    BOOST_TEST(client.Receive(&c, 1) == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::Interrupted));
+    BOOST_TEST(!client.IsBlocking());
+    done.set_value();
+    PeerThread again([](tcp::socket& s) { asio::write(s, asio::buffer("!", 1)); });
+    BOOST_REQUIRE_MESSAGE(client.Connect("127.0.0.1", again.Port()), AsyncSocket::GetLastErrorInfo().Message());
+    BOOST_TEST(client.Receive(&c, 1) == 1);
+}
