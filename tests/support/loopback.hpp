@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -179,6 +180,28 @@ private:
     RawListener listener_;
     std::thread thread_;
     std::string error_;
+};
+
+/// A peer that accepts one connection and stays silent until Release (or 10 s), so that a blocking call
+/// on our side has to wait. Released by the destructor.
+class SilentPeer {
+public:
+    SilentPeer()
+        : released_(release_.get_future().share()), thread_([f = released_](tcp::socket&) { f.wait_for(10s); }) {}
+    ~SilentPeer() { Release(); }
+    unsigned Port() const { return thread_.Port(); }
+    void Release() {
+        if (!releasedOnce_) {
+            releasedOnce_ = true;
+            release_.set_value();
+        }
+    }
+
+private:
+    std::promise<void> release_;
+    std::shared_future<void> released_;
+    bool releasedOnce_ = false;
+    PeerThread thread_;
 };
 
 /// A port on which nothing listens (bound by the OS, then released).
