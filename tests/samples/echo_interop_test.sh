@@ -39,6 +39,8 @@ fail() {
     done
     exit 1
 }
+# shellcheck source=read_port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/read_port.sh"
 
 need() {
     command -v "$1" >/dev/null 2>&1 ||
@@ -54,22 +56,7 @@ start_server() {
     timeout -k 5 20 "$echo_bin" server 0 --address "$1" --max-clients 1 \
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
-    # Poll for the first whole line (read fails until its newline is written), for at most ~10 s.
-    local line='' i
-    for ((i = 0; i < 200; i++)); do
-        IFS= read -r line <"$work/server.out" && break
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            IFS= read -r line <"$work/server.out"
-            break
-        fi
-        sleep 0.05
-    done
-    [[ $line == "listening on "* ]] ||
-        fail "the server on $1 did not print 'listening on <addr>:<port>' within 10 s (first line: '$line')"
-    port=${line##*:}
-    if ! [[ $port =~ ^[0-9]+$ ]] || ((port == 0)); then
-        fail "no port in the server's first line '$line'"
-    fi
+    read_port "$work/server.out" "$server_pid"
 }
 
 # wait_server: the server must exit 0 on its own once its one client has gone (`timeout` bounds it).
