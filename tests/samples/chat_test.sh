@@ -46,7 +46,7 @@ fail() {
     done
     exit 1
 }
-# shellcheck source=read_port.sh
+# shellcheck source-path=SCRIPTDIR source=read_port.sh
 source "$(dirname "${BASH_SOURCE[0]}")/read_port.sh"
 
 need() {

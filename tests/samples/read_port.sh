@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the sample tests. read_port OUTFILE PID: waits (bounded, ~10 s) for the server's first line
 # "listening on <addr>:<port>" in OUTFILE and sets `port`; calls the script's `fail` otherwise. The short
 # pause only paces the re-check of the file; it waits for the line, not for a time.
@@ -13,7 +14,7 @@ read_port() {
     done
     [[ $line == "listening on "* ]] ||
         fail "the server did not print 'listening on <addr>:<port>' within 10 s (first line: '$line')"
-    port=${line##*:}
+    port=${line##*:}  # sets the caller's `port`
     if ! [[ $port =~ ^[0-9]+$ ]] || ((port == 0)); then
         fail "no port in the server's first line '$line'"
     fi
