@@ -6,6 +6,7 @@
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/detail/archive_serializer_map.hpp>
 #include <boost/archive/impl/archive_serializer_map.ipp>
+#include <boost/serialization/extended_type_info.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -234,8 +235,48 @@ void BoostInputArchive::load_binary(void* data, std::size_t size) {
     cur_ += size;
 }
 
+int BoostInputArchive::RegisterClass(const boost::serialization::extended_type_info* type) {
+    const auto at = std::find(classes_.begin(), classes_.end(), type);
+    if (at != classes_.end()) return static_cast<int>(at - classes_.begin());
+    classes_.push_back(type);
+    return static_cast<int>(classes_.size()) - 1;
+}
+
+void BoostInputArchive::ClaimLastPointer(bool shared) {
+    if (lastPointerObject_ < 0) return;  // an untracked class: every pointer made its own object
+    ObjectInfo& object = objects_[static_cast<std::size_t>(lastPointerObject_)];
+    const char* problem = nullptr;
+    if (object.origin == Origin::Member) {
+        problem = "an object that is a member of another";
+    } else if (object.owner == Owner::Unique || (object.owner == Owner::Shared && !shared)) {
+        problem = "an object that has an owner already";
+    }
+    if (problem != nullptr) {
+        Throw(ArchiveException::badIndex, std::string(shared ? "a shared_ptr" : "a unique_ptr") + " to " + problem +
+                                              " (object " + std::to_string(lastPointerObject_) + ")");
+    }
+    object.owner = shared ? Owner::Shared : Owner::Unique;
+}
+
 void BoostInputArchive::load_override(boost::archive::class_id_type& t) {
-    t = boost::archive::class_id_type(static_cast<int>(GetSigned(2)));
+    // Class ids are read only for pointers: -1 is null, a known class has its id, a new class the next id.
+    const auto id = static_cast<int>(GetSigned(2));
+    const auto known = static_cast<int>(classes_.size());
+    if (id == -1) {
+        inPointer_ = false;  // no object id follows a null pointer
+    } else if (!inPointer_ || id < 0 || id > known) {
+        Throw(ArchiveException::badIndex,
+              "class id " + std::to_string(id) + " where " + std::to_string(known) + " classes are known");
+    } else if (id == known && !pointeePolymorphic_) {
+        // A new class for a pointer to a non-polymorphic class is that class: it must be new indeed.
+        if (std::find(classes_.begin(), classes_.end(), pointee_) != classes_.end()) {
+            Throw(ArchiveException::badIndex, "a new class id for a class that already has one");
+        }
+        classes_.push_back(pointee_);
+    }
+    // (A polymorphic class is registered when its name arrives.)
+    pointerClass_ = id;
+    t = boost::archive::class_id_type(id);
 }
 
 void BoostInputArchive::load_override(boost::archive::class_id_reference_type& t) {
@@ -245,13 +286,22 @@ void BoostInputArchive::load_override(boost::archive::class_id_reference_type& t
 }
 
 void BoostInputArchive::load_override(boost::archive::object_id_type& t) {
-    // A new object has the next id; anything else must refer to one read before.
+    // A new object has the next id; any other id refers to an object read before, of the same class.
     const auto id = static_cast<std::uint32_t>(GetUnsigned(4));
-    if (id > nextObjectId_) {
-        Throw(ArchiveException::badIndex, "a reference to object " + std::to_string(id) + " when only " +
-                                              std::to_string(nextObjectId_) + " were read");
+    const std::size_t known = objects_.size();
+    const int cls = inPointer_ ? pointerClass_ : valueClass_;
+    if (id > known) {
+        Throw(ArchiveException::badIndex,
+              "a reference to object " + std::to_string(id) + " when " + std::to_string(known) + " were read");
     }
-    if (id == nextObjectId_) ++nextObjectId_;
+    if (id == known) {
+        objects_.push_back({cls, inPointer_ ? Origin::Heap : Origin::Member, Owner::None});
+    } else if (inPointer_ && objects_[id].cls != cls) {
+        Throw(ArchiveException::badIndex, "a pointer of class id " + std::to_string(cls) + " to object " +
+                                              std::to_string(id) + " of class id " + std::to_string(objects_[id].cls));
+    }
+    if (inPointer_ && !pointerObjects_.empty()) pointerObjects_.back() = id;
+    inPointer_ = false;
     t = boost::archive::object_id_type(id);
 }
 
@@ -284,12 +334,24 @@ void BoostInputArchive::load_override(boost::archive::class_name_type& t) {
                                               std::to_string(kBoostMaxClassName) + ")");
     }
     Need(length);
+    const std::string name(reinterpret_cast<const char*>(cur_), length);
+    cur_ += length;
+    if (name.empty() || name.find('\0') != std::string::npos) {
+        Throw(ArchiveException::badClass, "an empty class name or one with a NUL");
+    }
+    // Only classes exported for this archive: Boost would dereference a missing serializer.
+    const auto* type = boost::serialization::extended_type_info::find(name.c_str());
+    if (type == nullptr || boost::archive::detail::archive_serializer_map<BoostInputArchive>::find(*type) == nullptr) {
+        Throw(ArchiveException::badClass, "class '" + name + "' is not exported (BOOST_CLASS_EXPORT) for portafx");
+    }
+    if (std::find(classes_.begin(), classes_.end(), type) != classes_.end()) {
+        Throw(ArchiveException::badIndex, "class '" + name + "' sent as new twice");
+    }
+    classes_.push_back(type);
     // t points at Boost's buffer of BOOST_SERIALIZATION_MAX_KEY_SIZE (128) bytes.
     char* out = t;
-    std::memcpy(out, cur_, length);
+    std::memcpy(out, name.data(), length);
     out[length] = '\0';
-    if (std::memchr(out, '\0', length) != nullptr) Throw(ArchiveException::badClass, "a class name with a NUL");
-    cur_ += length;
 }
 
 void BoostInputArchive::load_override(boost::serialization::collection_size_type& t) {

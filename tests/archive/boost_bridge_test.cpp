@@ -67,6 +67,15 @@ struct One {
     }
 };
 
+// Two owners of one Node: what a hostile stream can claim.
+struct TwoOwners {
+    std::unique_ptr<bridge::Node> a, b;
+    template <class Ar>
+    void serialize(Ar& ar, const unsigned int) {
+        ar& a& b;
+    }
+};
+
 struct Blob {
     char data[4] = {'a', 'b', 'c', 'd'};
     template <class Ar>
@@ -411,6 +420,64 @@ BOOST_AUTO_TEST_CASE(a_bad_object_reference) {
             const auto two = LoadedValue<bridge::TwoPointers>(
                 Frame(FromHex("00 00000000 | 0100 01 00000000 00000000 07000000 | 0100 09000000")));
             delete two.first;
+        },
+        ArchiveException::badIndex);
+}
+
+BOOST_AUTO_TEST_CASE(class_ids_boost_would_index_out_of_bounds) {
+    // Found by fuzzing: Boost 1.81 indexes its class table with the id from the stream. Class 0x0303 when one
+    // class is known, and a new id (1) for Node when Node is... here the first pointer's class must be 1.
+    CheckCause([] { LoadedValue<bridge::TwoPointers>(Frame(FromHex("00 00000000 | 0303 01 00000000 00000000"))); },
+               ArchiveException::badIndex);
+    CheckCause([] { LoadedValue<bridge::TwoPointers>(Frame(FromHex("00 00000000 | FEFF 01 00000000 00000000"))); },
+               ArchiveException::badIndex);
+}
+
+BOOST_AUTO_TEST_CASE(a_pointer_to_an_object_of_another_class) {
+    // A Drawing whose `selected` refers to object 0 (a Circle) under another class id: Boost would hand the Circle
+    // out as an object of that class (a Square, say). Every other class id must be refused.
+    bridge::Drawing d;
+    auto circle = std::make_shared<bridge::Circle>();
+    d.shapes = {circle, std::make_shared<bridge::Square>()};
+    d.selected = circle;
+    const Bytes bytes = StoredValue(d);
+    // The stream ends: selected's class id (2 bytes), its object reference (0), background's unique_ptr class
+    // information (tracking, version), and a null pointer (FFFF).
+    BOOST_REQUIRE(bytes.size() > 13);
+    BOOST_REQUIRE((Bytes(bytes.end() - 11, bytes.end()) == FromHex("00000000 | 00 00000000 | FFFF")));
+    const std::size_t classAt = bytes.size() - 13;
+    int refusedAsBadIndex = 0;
+    for (std::uint8_t cls = 0; cls < 8; ++cls) {
+        if (cls == bytes[classAt]) continue;
+        Bytes changed = bytes;
+        changed[classAt] = cls;
+        try {
+            LoadedValue<bridge::Drawing>(changed);
+            BOOST_ERROR("class id " << int{cls} << " for a Circle was accepted");
+        } catch (const ArchiveException& e) {
+            refusedAsBadIndex += e.GetCause() == ArchiveException::badIndex ? 1 : 0;
+            BOOST_TEST_MESSAGE("class id " << int{cls} << ": " << e.what());
+        }
+    }
+    BOOST_TEST(refusedAsBadIndex >= 1);  // the Square's id at least: a known class with a pointer serializer
+}
+
+BOOST_AUTO_TEST_CASE(one_object_given_two_owners) {
+    // Two unique_ptrs to one object would delete it twice; so would a unique_ptr and a shared_ptr.
+    TwoOwners w;
+    w.a.reset(new bridge::Node);
+    w.b.reset(w.a.get());
+    const Bytes bytes = StoredValue(w);
+    (void)w.b.release();
+    CheckCause([&] { LoadedValue<TwoOwners>(bytes); }, ArchiveException::badIndex);
+}
+
+BOOST_AUTO_TEST_CASE(an_owner_of_a_member_object) {
+    // Found by fuzzing: a Chain (loaded by value, tracked as object 0) whose `next` unique_ptr refers to object 0
+    // would own its own parent, a member of the caller's value: a cycle and a delete of memory it does not own.
+    CheckCause(
+        [] {
+            LoadedValue<bridge::Chain>(FromHex("0116000000 01000000000000000000000000000000000000000101000000FFFF"));
         },
         ArchiveException::badIndex);
 }

@@ -39,16 +39,22 @@
 #include <boost/archive/detail/common_oarchive.hpp>
 #include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/collection_size_type.hpp>
+#include <boost/serialization/extended_type_info.hpp>
 #include <boost/serialization/item_version_type.hpp>
 #include <boost/serialization/level.hpp>
 #include <boost/serialization/nvp.hpp>
+#include <boost/serialization/shared_ptr.hpp>
+#include <boost/serialization/singleton.hpp>
 #include <boost/serialization/string.hpp>
+#include <boost/serialization/tracking.hpp>
+#include <boost/serialization/type_info_implementation.hpp>
 #include <boost/serialization/version.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -195,21 +201,65 @@ private:
         if constexpr (std::is_arithmetic_v<T>) {
             Base::load_override(t);
         } else {
-            // The class whose information (tracking, version) Boost may read next, if it is new in this value.
-            if constexpr (std::is_class_v<T> && boost::serialization::implementation_level<T>::value >=
-                                                    boost::serialization::object_class_info) {
-                expectedVersion_ = boost::serialization::version<T>::value;
-            } else {
-                expectedVersion_ = kAnyVersion;
-            }
+            NoteContext<T>();
             struct Nest {
                 unsigned& depth;
                 ~Nest() { --depth; }
             } nest{depth_};
             if (++depth_ > maxDepth_) ThrowDepth();
-            Base::load_override(t);
+            if constexpr (std::is_pointer_v<T> && std::is_class_v<std::remove_pointer_t<T>>) {
+                struct Pop {
+                    BoostInputArchive& ar;
+                    ~Pop() {
+                        ar.lastPointerObject_ = ar.pointerObjects_.back();
+                        ar.pointerObjects_.pop_back();
+                    }
+                } pop{*this};
+                Base::load_override(t);
+            } else {
+                Base::load_override(t);
+            }
         }
     }
+
+    // Boost trusts the class and object ids in the stream and indexes its tables with them. To refuse what would
+    // send it out of bounds or make it treat one class's object as another's, the archive keeps the same tables:
+    // the classes in the order Boost registers them, and the class of every tracked object.
+    template <class T>
+    static const boost::serialization::extended_type_info* TypeInfoOf() {
+        return &boost::serialization::singleton<
+            typename boost::serialization::type_info_implementation<T>::type>::get_const_instance();
+    }
+    template <class T>
+    void NoteContext() {
+        using boost::serialization::implementation_level;
+        using boost::serialization::tracking_level;
+        if constexpr (std::is_pointer_v<T>) {
+            using P = std::remove_cv_t<std::remove_pointer_t<T>>;
+            if constexpr (std::is_class_v<P>) {
+                pointee_ = TypeInfoOf<P>();
+                pointeePolymorphic_ = std::is_polymorphic_v<P>;
+                inPointer_ = true;
+                pointerObjects_.push_back(-1);  // its object id, once read
+            }
+            expectedVersion_ = kAnyVersion;  // the dynamic class is only known to Boost
+        } else if constexpr (std::is_class_v<T>) {
+            // Boost's load_standard (load_object) registers the class: as its dispatch in iserializer.hpp.
+            constexpr int level = implementation_level<T>::value;
+            constexpr bool registers = level >= boost::serialization::object_class_info ||
+                                       (level == boost::serialization::object_serializable &&
+                                        tracking_level<T>::value != boost::serialization::track_never);
+            expectedVersion_ = level >= boost::serialization::object_class_info
+                                   ? boost::serialization::version<T>::value
+                                   : kAnyVersion;
+            if constexpr (registers) {
+                valueClass_ = RegisterClass(TypeInfoOf<T>());
+                inPointer_ = false;
+            }
+        }
+    }
+    int RegisterClass(const boost::serialization::extended_type_info* type);
+
     void load_override(boost::archive::class_id_optional_type&) {}
     void load_override(boost::archive::class_id_type& t);
     void load_override(boost::archive::class_id_reference_type& t);
@@ -263,7 +313,31 @@ private:
     unsigned maxDepth_;
     static constexpr unsigned kAnyVersion = ~0u;
     unsigned expectedVersion_ = kAnyVersion;  // the newest version of the class being loaded, if known
-    std::uint32_t nextObjectId_ = 0;          // tracked objects get ids 0, 1, 2 ... in stream order
+    std::vector<const boost::serialization::extended_type_info*> classes_;  // index = Boost's class id
+    int valueClass_ = -1;    // the class of the object loaded by value, whose id may come next
+    int pointerClass_ = -1;  // the class id read for the pointer being loaded
+    const boost::serialization::extended_type_info* pointee_ = nullptr;  // the pointer's static class
+    bool pointeePolymorphic_ = false;
+    bool inPointer_ = false;
+    // What each tracked object is, so that a stream cannot give one object two owners, or give an owner an object
+    // that is a member of another: how it was created, and who owns it (unique_ptr, shared_ptr).
+    enum class Origin : std::uint8_t { Member, Heap };
+    enum class Owner : std::uint8_t { None, Shared, Unique };
+    struct ObjectInfo {
+        int cls;
+        Origin origin;
+        Owner owner;
+    };
+    std::vector<ObjectInfo> objects_;           // index = object id
+    std::vector<std::int64_t> pointerObjects_;  // object ids of the pointers being loaded (-1: none yet)
+    std::int64_t lastPointerObject_ = -1;       // the object id of the last pointer loaded (-1: null, untracked)
+
+public:
+    /// For the std::unique_ptr and std::shared_ptr loaders below, right after they load their pointer: records
+    /// that its object now has an owner, and throws badIndex (without handing it over) if the stream gave it one
+    /// already (a unique_ptr, or a shared_ptr when `shared` is false), or if it is a member of another object.
+    /// Shared owners of one object are allowed: Boost joins them.
+    void ClaimLastPointer(bool shared);
 };
 
 namespace detail {
@@ -353,6 +427,31 @@ template <class T, std::enable_if_t<detail::UsesBoost<T>(), int> = 0>
 Archive& operator>>(Archive& ar, T& value) {
     LoadBoost(ar, value);
     return ar;
+}
+
+// --- std::unique_ptr and std::shared_ptr, loading -------------------------------------------------------------
+// The same bytes as Boost's own loaders (boost/serialization/unique_ptr.hpp, shared_ptr.hpp), plus one check:
+// a hostile stream can point two owners at one object (a unique_ptr and a shared_ptr, or two unique_ptrs), which
+// would delete it twice. Found by argument-dependent lookup, so they take precedence for portafx's input archive.
+
+template <class T>
+void serialize(BoostInputArchive& ar, std::unique_ptr<T>& p, const unsigned int /*version*/) {
+    T* tx = nullptr;
+    ar >> boost::serialization::make_nvp("tx", tx);
+    if (tx != nullptr) ar.ClaimLastPointer(false);
+    p.reset(tx);
+}
+
+template <class T>
+void serialize(BoostInputArchive& ar, std::shared_ptr<T>& p, const unsigned int /*version*/) {
+    static_assert(boost::serialization::tracking_level<T>::value != boost::serialization::track_never,
+                  "shared_ptr serialization needs a tracked class");
+    T* r = nullptr;
+    ar >> boost::serialization::make_nvp("px", r);
+    if (r != nullptr) ar.ClaimLastPointer(true);
+    auto& helper = ar.template get_helper<boost::serialization::shared_ptr_helper<std::shared_ptr>>(
+        boost::serialization::shared_ptr_helper_id);
+    helper.reset(p, r);
 }
 
 // --- std::optional, std::variant, std::tuple for the portable archives ----------------------------------------
