@@ -513,7 +513,7 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
         n = ::sendmsg(core_->fd, &msg, native);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-        const SocketError e = FromErrno(errno);
+        SocketError e = FromErrno(errno);
         if (errno == EPIPE && core_->shutSend) e = SocketError::Shutdown;
         if (e == SocketError::WouldBlock) {
             core_->writeWanted = true;  // the only thing that brings another OnSend
