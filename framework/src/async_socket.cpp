@@ -359,6 +359,15 @@ bool AsyncSocket::Connect(const SocketAddress& address) {
 bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
     if (!RequireLoop("Connect")) return false;
     if (candidates.empty()) return Fail(SocketError::InvalidArgument, "Connect", "no address to connect to");
+    if (core_ && core_->type == SOCK_DGRAM && candidates.size() == 1 && candidates.front().IsValid() &&
+        candidates.front() == SocketAddress::Any(candidates.front().Family(), candidates.front().Port())) {
+        // Winsock: an all-zero address dissolves a datagram socket's association with its peer.
+        sockaddr unspec{};
+        unspec.sa_family = AF_UNSPEC;
+        ::connect(core_->fd, &unspec, sizeof unspec);  // BSDs answer EAFNOSUPPORT but dissolve it all the same
+        SetLastError(0);
+        return true;
+    }
     for (const SocketAddress& a : candidates) {
         if (!a.IsValid()) return Fail(SocketError::InvalidArgument, "Connect", "an empty address");
         if (a.Port() == 0) return Fail(SocketError::AddressNotAvailable, "Connect", "cannot connect to port 0");
@@ -515,6 +524,7 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
     if (n < 0) {
         SocketError e = FromErrno(errno);
         if (errno == EPIPE && core_->shutSend) e = SocketError::Shutdown;
+        if (e == SocketError::DestinationRequired && to == nullptr) e = SocketError::NotConnected;  // as Winsock
         if (e == SocketError::WouldBlock) {
             core_->writeWanted = true;  // the only thing that brings another OnSend
             SocketEngine::ArmWrite(core_);

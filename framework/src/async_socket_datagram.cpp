@@ -65,9 +65,11 @@ bool AsyncSocket::GetBroadcast(bool& on) {
     return true;
 }
 
+namespace {
+
 // Join and leave share everything but the option names and the words.
-static bool Membership(AsyncSocket& s, const char* group, const char* networkInterface, bool join, SocketError& code,
-                       std::string& why) {
+bool Membership(AsyncSocket& s, const char* group, const char* networkInterface, bool join, SocketError& code,
+                std::string& why) {
     const char* verb = join ? "join" : "leave";
     SocketAddress g;
     if (group == nullptr || !SocketAddress::Parse(group, 0, g) || !IsMulticast(g)) {
@@ -133,6 +135,8 @@ static bool Membership(AsyncSocket& s, const char* group, const char* networkInt
     return true;
 }
 
+}  // namespace
+
 bool AsyncSocket::JoinMulticastGroup(const char* group, const char* networkInterface) {
     if (!RequireHandle("JoinMulticastGroup")) return false;
     SocketError code = SocketError::Success;
@@ -188,9 +192,11 @@ bool AsyncSocket::SetMulticastInterface(const char* networkInterface) {
     return true;
 }
 
+namespace {
+
 // IPv4 multicast options take one byte (BSD insists; Linux accepts it); IPv6 ones an int (RFC 3493).
 // Returns 0 or the errno of the failure.
-static int SetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int value) {
+int SetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int value) {
     const NativeHandle fd = s.GetHandle();
     const unsigned char byte = static_cast<unsigned char>(value);
     if (s.GetAddressFamily() == AddressFamily::IPv4) {
@@ -202,7 +208,7 @@ static int SetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int value)
     return 0;
 }
 
-static bool GetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int& value) {
+bool GetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int& value) {
     const NativeHandle fd = s.GetHandle();
     if (s.GetAddressFamily() == AddressFamily::IPv4) {
         unsigned char byte = 0;
@@ -217,6 +223,8 @@ static bool GetMulticastOption(AsyncSocket& s, int v4Name, int v6Name, int& valu
     value = v;
     return true;
 }
+
+}  // namespace
 
 bool AsyncSocket::SetMulticastTtl(int hops) {
     if (!RequireHandle("SetMulticastTtl")) return false;

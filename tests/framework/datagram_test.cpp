@@ -184,6 +184,26 @@ BOOST_AUTO_TEST_CASE(connected_datagram_socket) {
     BOOST_TEST(s.closes == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_all_zero_address_dissolves_the_association) {
+    EventLoop loop;
+    Collector s(loop);
+    BOOST_REQUIRE(s.Create(0, SocketType::Datagram, AllEvents, "::1"));
+    UdpPeer peer("::1"), other("::1");
+    BOOST_REQUIRE(s.Connect("::1", peer.Port()));
+    BOOST_REQUIRE(s.Connect(SocketAddress::Any(AddressFamily::IPv6)));  // Winsock's way to disconnect
+    SocketAddress none;
+    BOOST_TEST(!s.GetPeerName(none));
+    BOOST_TEST(LastError() == Code(SocketError::NotConnected));
+    BOOST_TEST(s.Send("x", 1) == SocketErrorResult);
+    BOOST_TEST(LastError() == Code(SocketError::NotConnected));  // 10057, as Winsock says
+    // Datagrams from anyone arrive again, and SendTo reaches anyone.
+    other.SendTo("from other", "::1", LocalPort(s));
+    BOOST_REQUIRE(RunUntil(loop, [&] { return s.datagrams.size() == 1; }));
+    BOOST_TEST(s.datagrams[0].data == "from other");
+    BOOST_TEST(s.SendTo("to other", 8, s.datagrams[0].from) == 8);
+    BOOST_TEST(other.Receive() == "to other");
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_port_is_connection_reset_as_in_winsock) {
     EventLoop loop;
     Collector s(loop);
