@@ -11,6 +11,8 @@
 
 #include <netdb.h>
 
+#include <algorithm>
+
 using namespace portafx;
 using namespace portafx::test;
 

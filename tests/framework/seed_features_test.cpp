@@ -10,6 +10,8 @@
 
 #include <netinet/tcp.h>
 
+#include <algorithm>
+
 #include <memory>
 #include <set>
 

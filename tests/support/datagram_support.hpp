@@ -96,7 +96,9 @@ public:
     explicit ChildProcess(std::vector<std::string> argv) {
         ::signal(SIGPIPE, SIG_IGN);  // a child that died makes Write fail, not kill the test
         int in[2], out[2];
-        if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        if (::pipe(in) != 0 || ::pipe(out) != 0) throw std::runtime_error("pipe failed");
+        for (int fd : {in[0], in[1], out[0], out[1]})
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // the child's dup2 copies survive exec; these do not
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
