@@ -347,6 +347,14 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
         return;
     }
 
+    if ((c.blockingOn & FdRead) && c.readEnabled) {
+        // A blocking Receive waits for this: it reads at once and sees data, the end or a reset itself (and
+        // reports OnClose as a Receive does), so the peek below would be one system call too many.
+        c.readEnabled = false;
+        Deliver(core, FdRead, error);
+        return;
+    }
+
     // A stream: data, end of stream, or a reset?
     SocketError peekError = SocketError::Success;
     const int peeked = ops::PeekOne(c.fd, peekError);
@@ -562,9 +570,10 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
     c.blockingSignaled = false;
     c.blockingCode = 0;
     ++loop.blockingDepth;
-    auto timedOut = std::make_shared<bool>(false);
+    std::shared_ptr<bool> timedOut;  // made only with a timeout: no allocation per blocking call otherwise
     std::optional<boost::asio::steady_timer> timer;
     if (timeout > std::chrono::steady_clock::duration::zero()) {
+        timedOut = std::make_shared<bool>(false);
         timer.emplace(io, timeout);
         timer->async_wait([timedOut](const boost::system::error_code& ec) {
             if (!ec) *timedOut = true;
@@ -601,7 +610,7 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
             err = SocketError::Interrupted;
             return false;
         }
-        if (*timedOut) {
+        if (timedOut && *timedOut) {
             err = SocketError::TimedOut;
             return false;
         }
