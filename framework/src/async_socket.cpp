@@ -315,6 +315,7 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
     accepted->mask = core->mask;  // an accepted socket inherits the listener's mask
     accepted->state = CoreState::Connected;
     accepted->writeWanted = true;  // FD_WRITE is recorded when the socket is accepted
+    accepted->writeKnownReady = true;
     accepted->oobInline = core->oobInline;
     connected.core_ = accepted;
     if (peer != nullptr) *peer = SocketAddress(&ss, len);

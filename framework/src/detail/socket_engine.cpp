@@ -280,9 +280,19 @@ void SocketEngine::ArmWrite(const CorePtr& core) {
     } else if (c.state == CoreState::Connected || c.type == SOCK_DGRAM) {
         want = c.writeWanted && Selected(c, FdWrite);
     }
+    // Only the first arming after Accept knows the send buffer is empty.
+    const bool knownReady = c.writeKnownReady;
+    c.writeKnownReady = false;
     if (!want) return;
     c.writeArmed = true;
     const unsigned gen = c.generation;
+    if (knownReady) {
+        // A socket just accepted has an empty send buffer: its first OnSend needs no readiness wait, and
+        // without one Asio never adds EPOLLOUT to its registration (which would wake the loop for nothing
+        // each time a read wait re-arms it).
+        boost::asio::post(c.loop->io, [core, gen] { OnWriteReady(core, gen, {}); });
+        return;
+    }
     c.desc->async_wait(stream_descriptor::wait_write,
                        [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
 }
