@@ -519,6 +519,17 @@ SocketError SocketEngine::StartConnect(const CorePtr& core) {
 
 void SocketEngine::FinishConnect(const CorePtr& core) {
     SocketCore& c = *core;
+    // The connect's writability wait left EPOLLOUT in Asio's registration of the handle for good, and with
+    // it every later re-arm of a read wait (EPOLL_CTL_MOD) wakes the loop once for nothing. Registering the
+    // handle afresh (nothing else is armed while connecting) drops it: one wake-up less per message.
+    boost::system::error_code ec;
+    const NativeHandle fd = c.desc->release();  // deregisters; never fails on an open descriptor
+    c.desc->assign(fd, ec);
+    if (ec) {
+        c.desc.reset();  // Retire then closes the handle itself
+        FailConnect(core, FromBoostError(ec));
+        return;
+    }
     c.state = CoreState::Connected;
     c.candidates.clear();
     c.nextCandidate = 0;
