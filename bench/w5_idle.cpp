@@ -1,5 +1,6 @@
 // W5 idle connections: N connected sockets on one loop. The figures are user-space memory per connection
-// (growth of the heap in use / N, from mallinfo2; and growth of the resident set / N) and the accept rate, for portafx
+// (growth of the heap in use / N, from mallinfo2: the resident set is no good measure here, as a child
+// reuses pages its parent's earlier workloads left resident) and the accept rate, for portafx
 // AsyncSockets (every notification selected, so read and error waits are armed) against raw Asio sockets each with one
 // pending async_wait(wait_read) (the smallest raw Asio session). Each measurement runs in a fresh child process, so
 // memory freed by an earlier round cannot hide growth.
@@ -17,7 +18,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <memory>
@@ -31,13 +31,6 @@ namespace {
 std::size_t HeapBytes() {
     const struct mallinfo2 m = ::mallinfo2();
     return m.uordblks + m.hblkhd;
-}
-
-std::size_t ResidentBytes() {
-    std::ifstream statm("/proc/self/statm");
-    std::size_t size = 0, resident = 0;
-    statm >> size >> resident;
-    return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
 /// Opens `n` blocking connections to 127.0.0.1:`port`.
@@ -98,7 +91,6 @@ private:
 
 struct Result {
     double bytesPerConn;  // heap growth / N
-    double rssPerConn;    // resident-set growth / N
     double acceptsPerSec;
 };
 
@@ -136,7 +128,6 @@ Result Portafx(int n) {
     listener.GetSockName(address, port);
     ClientProcess clients(port, n);  // forked before this process starts a thread
     std::thread server([&] { loop.Run(); });
-    const std::size_t before = ResidentBytes();
     const std::size_t heapBefore = HeapBytes();
     const auto start = Clock::now();
     clients.Go();
@@ -146,11 +137,10 @@ Result Portafx(int n) {
     std::promise<void> turned;  // every OnSend delivered and every wait armed before measuring
     loop.Post([&] { turned.set_value(); });
     turned.get_future().wait();
-    const std::size_t after = ResidentBytes();
     const std::size_t heapAfter = HeapBytes();
     loop.Stop();
     server.join();
-    return {static_cast<double>(heapAfter - heapBefore) / n, static_cast<double>(after - before) / n, n / secs};
+    return {static_cast<double>(heapAfter - heapBefore) / n, n / secs};
 }
 
 struct RawIdle {
@@ -179,7 +169,6 @@ Result Raw(int n) {
     auto work = asio::make_work_guard(io);
     ClientProcess clients(port, n);  // forked before this process starts a thread
     std::thread server([&] { io.run(); });
-    const std::size_t before = ResidentBytes();
     const std::size_t heapBefore = HeapBytes();
     const auto start = Clock::now();
     clients.Go();
@@ -189,11 +178,10 @@ Result Raw(int n) {
     std::promise<void> turned;
     asio::post(io, [&] { turned.set_value(); });
     turned.get_future().wait();
-    const std::size_t after = ResidentBytes();
     const std::size_t heapAfter = HeapBytes();
     io.stop();
     server.join();
-    return {static_cast<double>(heapAfter - heapBefore) / n, static_cast<double>(after - before) / n, n / secs};
+    return {static_cast<double>(heapAfter - heapBefore) / n, n / secs};
 }
 
 /// Runs `f` in a child process and returns its result.
@@ -204,7 +192,7 @@ Result InChild(Result (*f)(int), int n) {
     if (pid < 0) throw std::runtime_error("W5: fork failed");
     if (pid == 0) {
         ::close(p[0]);
-        Result r{-1, -1, -1};
+        Result r{-1, -1};
         try {
             r = f(n);
         } catch (const std::exception& e) {
@@ -214,7 +202,7 @@ Result InChild(Result (*f)(int), int n) {
         ::_exit(written == sizeof r ? 0 : 1);
     }
     ::close(p[1]);
-    Result r{-1, -1, -1};
+    Result r{-1, -1};
     const ssize_t got = ::read(p[0], &r, sizeof r);
     ::close(p[0]);
     int status = 0;
@@ -249,20 +237,17 @@ void RunW5(const Options& o) {
             a.push_back(InChild(&Portafx, n));
         }
     }
-    Pair mem, rss, rate;
+    Pair mem, rate;
     for (const Result& x : a) {
         mem.portafx.push_back(x.bytesPerConn);
-        rss.portafx.push_back(x.rssPerConn);
         rate.portafx.push_back(x.acceptsPerSec / 1000);
     }
     for (const Result& x : b) {
         mem.raw.push_back(x.bytesPerConn);
-        rss.raw.push_back(x.rssPerConn);
         rate.raw.push_back(x.acceptsPerSec / 1000);
     }
     const std::string name = "W5 " + std::to_string(n) + " idle conns";
     Report(name + ", heap", "B/conn", mem, "Asio async_wait", false, "<= 2048 B/conn");
-    Report(name + ", RSS", "B/conn", rss, "Asio async_wait", false, "<= 2048 B/conn");
     Report(name + ", accept rate", "kconn/s", rate, "Asio async_wait", true, "(none)");
 }
 

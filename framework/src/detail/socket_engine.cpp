@@ -526,7 +526,10 @@ void SocketEngine::FinishConnect(const CorePtr& core) {
     const NativeHandle fd = c.desc->release();  // deregisters; never fails on an open descriptor
     c.desc->assign(fd, ec);
     if (ec) {
-        c.desc.reset();  // Retire then closes the handle itself
+        // Without its registration the handle is of no use: close it and keep a closed descriptor object, as
+        // after a failed attempt (a later Connect replaces the handle; Retire finds nothing left to close).
+        ops::Close(fd);
+        c.desc.emplace(c.loop->io);
         FailConnect(core, FromBoostError(ec));
         return;
     }
