@@ -65,7 +65,7 @@ public:
             int status = 0;
             try {
                 std::vector<int> fds = Connect(port, n);
-                ::read(go_[0], &c, 1);  // hold the connections until the parent closes the pipe
+                if (::read(go_[0], &c, 1) < 0) status = 1;  // hold the connections until the parent closes the pipe
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "%s\n", e.what());
                 status = 1;
