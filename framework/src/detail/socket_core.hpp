@@ -53,6 +53,7 @@ struct SocketCore {
     bool oobEnabled = true;      // FD_OOB: cleared when delivered, set by Receive
     bool writeWanted = false;    // FD_WRITE: set on connect/accept and after a WouldBlock send
     bool readArmed = false;      // a kernel read wait is outstanding
+    unsigned spuriousReads = 0;  // read wake-ups in a row that found nothing to read
     bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;
     bool writeKnownReady = false;  // accepted, nothing sent yet: the first OnSend is due without a wait

@@ -13,7 +13,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <memory>
 #include <vector>
 
 namespace portafx::detail {
@@ -380,9 +383,24 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
         return;
     }
     if (peeked < 0 && peekError == SocketError::WouldBlock) {
-        ArmRead(core);  // a spurious wake-up
+        // A spurious wake-up. Some kernels (gVisor, after urgent data was read) keep reporting the handle
+        // readable while a read would block; re-arming at once would spin inside one poll of the loop. After two
+        // in a row, look again after a short, growing pause (1 ms to 32 ms) instead.
+        if (++c.spuriousReads <= 2) {
+            ArmRead(core);
+            return;
+        }
+        c.readArmed = true;
+        const unsigned backoff = std::min(c.spuriousReads - 3, 5u);
+        auto timer = std::make_shared<boost::asio::steady_timer>(c.loop->io, std::chrono::milliseconds(1u << backoff));
+        timer->async_wait([core, gen, timer](const boost::system::error_code&) {
+            if (gen != core->generation || core->owner == nullptr) return;
+            core->readArmed = false;
+            ArmRead(core);
+        });
         return;
     }
+    c.spuriousReads = 0;
     if (c.eofSeen) return;  // already reported (a reset seen by the error watch)
     // End of stream (0) or a failed connection (<0): the read side is finished.
     SocketError code = SocketError::Success;
