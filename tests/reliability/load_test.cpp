@@ -331,6 +331,13 @@ public:
                               });
     }
 
+    /// "client <id>: sent N, acknowledged M" for a client that did not finish.
+    std::string Describe(int id) const {
+        return "client " + std::to_string(id) + ": sent " + std::to_string(sent_) + ", acknowledged " +
+               std::to_string(acked_) + (failed_ ? ", failed" : "");
+    }
+    bool Finished() const noexcept { return failed_ || acked_ == messages_; }
+
 private:
     void WriteNext() {
         if (sent_ == messages_) return;
@@ -408,14 +415,24 @@ void RunLoad(const char* name) {
     asio::io_context io;
     ClientStats stats;
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < config.clients; ++i)
-        std::make_shared<Client>(io, i, config.messages, stats)->Start(server.Port());
+    std::vector<std::shared_ptr<Client>> clients;
+    for (int i = 0; i < config.clients; ++i) {
+        clients.push_back(std::make_shared<Client>(io, i, config.messages, stats));
+        clients.back()->Start(server.Port());
+    }
     const auto deadline = start + std::chrono::seconds(config.seconds);
     while (stats.done + stats.errors < config.clients && std::chrono::steady_clock::now() < deadline)
         io.run_for(std::chrono::milliseconds(100));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const long expected = static_cast<long>(config.clients) * config.messages;
     // Every acknowledgement was sent after its message was counted: the server has seen them all.
+    std::string stuck;  // the first few clients that did not finish, for the diagnosis
+    for (int i = 0, shown = 0; i < config.clients && shown < 5; ++i) {
+        if (!clients[static_cast<std::size_t>(i)]->Finished()) {
+            stuck += "; " + clients[static_cast<std::size_t>(i)]->Describe(i);
+            ++shown;
+        }
+    }
     server.Stop();
     BOOST_TEST_MESSAGE(name << ": " << config.clients << " clients x " << config.messages << " messages in " << seconds
                             << " s (" << static_cast<double>(stats.acks) / seconds << " msg/s); server "
@@ -423,7 +440,7 @@ void RunLoad(const char* name) {
                             << server.stats.bad << " bad, " << server.stats.errors << " errors; clients " << stats.acks
                             << " acks, " << stats.bad << " bad, " << stats.errors << " errors");
     BOOST_TEST(stats.errors == 0, stats.firstProblem);
-    BOOST_TEST(stats.done == config.clients);
+    BOOST_TEST(stats.done == config.clients, "unfinished" << stuck);
     BOOST_TEST(stats.acks == expected);
     BOOST_TEST(stats.bad == 0, stats.firstProblem);
     BOOST_TEST(server.stats.messages == expected);
