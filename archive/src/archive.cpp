@@ -155,6 +155,9 @@ void Archive::Flush() {
             file_->Write(buffer_.data(), n);
         }
         file_->Flush();
+    } else if (inTransaction_) {
+        // The bytes since the transaction's start must stay for a rollback: giving them back would lose them.
+        Throw(ArchiveException::genericException, "Flush of a loading archive inside a transaction");
     } else if (cur_ != end_) {
         // Give the unread bytes back to the file: they stay readable from it.
         const auto n = static_cast<std::size_t>(end_ - cur_);

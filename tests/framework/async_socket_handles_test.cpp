@@ -37,12 +37,14 @@ BOOST_AUTO_TEST_CASE(detach_attach_hands_a_connection_to_another_thread) {
     BOOST_TEST(pair.server.receives == 0);
 
     std::promise<std::string> got;
+    int thanksSent = 0;  // checked on the test's thread: Boost.Test's checks are not thread-safe
+    bool foundOnWorker = false;
     std::thread worker([&] {
         Recorder adopted;  // the worker thread's own loop
         adopted.onReceive = [&](Recorder& s, int) {
             s.ReceiveSome();
             if (s.received.size() == 26) {
-                BOOST_TEST(s.Send("thanks", 6) == 6);
+                thanksSent = s.Send("thanks", 6);
                 EventLoop::Current().Stop();
             }
         };
@@ -50,7 +52,7 @@ BOOST_AUTO_TEST_CASE(detach_attach_hands_a_connection_to_another_thread) {
             got.set_value("attach failed: " + AsyncSocket::GetLastErrorInfo().Message());
             return;
         }
-        BOOST_TEST(AsyncSocket::FromHandle(h) == &adopted);
+        foundOnWorker = AsyncSocket::FromHandle(h) == &adopted;
         EventLoop::Current().RunFor(5s);  // Attach re-checks: the queued data is reported at once
         got.set_value(adopted.received);
     });
@@ -58,6 +60,8 @@ BOOST_AUTO_TEST_CASE(detach_attach_hands_a_connection_to_another_thread) {
     BOOST_REQUIRE(result.wait_for(10s) == std::future_status::ready);
     worker.join();
     BOOST_TEST(result.get() == "queued before the hand-off");
+    BOOST_TEST(thanksSent == 6);
+    BOOST_TEST(foundOnWorker);
     BOOST_TEST(pair.peer.Read(6) == "thanks");
 }
 

@@ -86,7 +86,8 @@ public:
     void SetLimits(const ArchiveLimits& limits) noexcept { limits_ = limits; }
 
     /// Storing: writes the buffer to the file (for a socket: sends it). Loading: gives the unread bytes
-    /// back to the file, so that they stay readable from it (MFC drops them on a socket; portafx does not).
+    /// back to the file, so that they stay readable from it (MFC drops them on a socket; portafx does not);
+    /// inside a transaction that would lose the bytes kept for a rollback: genericException.
     void Flush();
 
     /// Flush, then detach from the file (the file stays open).
