@@ -3,6 +3,7 @@
 
 #include "loop_state.hpp"
 #include "socket_ops.hpp"
+#include "tls_session.hpp"
 
 #include <portafx/async_socket.hpp>
 
@@ -340,6 +341,9 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     }
     if (c.state != CoreState::Connected) return;
 
+    // TLS: whole records are decrypted now and count as user-space bytes; a partial record is no data.
+    if (c.tls) TlsSession::Pull(core);
+
     // Bytes held in user space: reading them is what re-enables OnReceive, so delivering it leaves the
     // flag set. Nothing to re-arm otherwise: the next Receive does.
     if (c.owner->UserBytesQueued() > 0) {
@@ -349,7 +353,7 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
 
     // A stream: data, end of stream, or a reset?
     SocketError peekError = SocketError::Success;
-    const int peeked = ops::PeekOne(c.fd, peekError);
+    const int peeked = c.tls ? TlsSession::PeekState(c, peekError) : ops::PeekOne(c.fd, peekError);
 
     if (peeked > 0) {
         if (Selected(c, FdRead) && c.readEnabled) {
@@ -505,6 +509,7 @@ void SocketEngine::FinishConnect(const CorePtr& core) {
     c.candidates.clear();
     c.nextCandidate = 0;
     c.lastConnectError = SocketError::Success;
+    if (c.tls) return TlsSession::Start(core, true);  // OnConnect comes when the handshake ends
     c.readEnabled = c.oobEnabled = true;
     c.writeWanted = true;  // FD_WRITE is recorded when the socket becomes connected
     ArmAll(core);
