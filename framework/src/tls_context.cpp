@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <new>
 
@@ -28,6 +29,12 @@ bool Fail(const char* operation, const std::string& what) {
     AsyncSocket::SetLastError(static_cast<int>(SocketError::TlsConfiguration), operation,
                               what + ": " + OpenSslErrors());
     return false;
+}
+
+// OpenSSL checks a key against the loaded certificate itself: say so plainly when that is why it failed.
+bool KeyMismatch() {
+    const unsigned long e = ERR_peek_last_error();
+    return ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
 }
 
 // Never prompt on the terminal for a pass phrase: an encrypted key is refused instead.
@@ -115,6 +122,9 @@ bool TlsContext::UseCertificateChain(const std::string& pem) {
 bool TlsContext::UsePrivateKeyFile(const std::string& path) {
     ERR_clear_error();
     if (SSL_CTX_use_PrivateKey_file(state_->ctx, path.c_str(), SSL_FILETYPE_PEM) != 1) {
+        if (KeyMismatch()) {
+            return Fail("UsePrivateKeyFile", "the private key of '" + path + "' does not match the certificate");
+        }
         return Fail("UsePrivateKeyFile", "cannot load an unencrypted PEM private key from '" + path + "'");
     }
     if (state_->haveCertificate && SSL_CTX_check_private_key(state_->ctx) != 1) {
@@ -132,7 +142,10 @@ bool TlsContext::UsePrivateKey(const std::string& pem) {
     if (key == nullptr) return Fail("UsePrivateKey", "no unencrypted PEM private key in the text");
     const int ok = SSL_CTX_use_PrivateKey(state_->ctx, key);
     EVP_PKEY_free(key);
-    if (ok != 1) return Fail("UsePrivateKey", "the private key was refused");
+    if (ok != 1) {
+        return Fail("UsePrivateKey",
+                    KeyMismatch() ? "the private key does not match the certificate" : "the private key was refused");
+    }
     if (state_->haveCertificate && SSL_CTX_check_private_key(state_->ctx) != 1) {
         return Fail("UsePrivateKey", "the private key does not match the certificate");
     }
@@ -184,6 +197,16 @@ bool TlsContext::SetMinimumVersion(TlsVersion version) {
     const int v = version == TlsVersion::Tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
     if (SSL_CTX_set_min_proto_version(state_->ctx, v) != 1) {
         return Fail("SetMinimumVersion", "the version was refused");
+    }
+    AsyncSocket::SetLastError(0);
+    return true;
+}
+
+bool TlsContext::SetMaximumVersion(TlsVersion version) {
+    ERR_clear_error();
+    const int v = version == TlsVersion::Tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    if (SSL_CTX_set_max_proto_version(state_->ctx, v) != 1) {
+        return Fail("SetMaximumVersion", "the version was refused");
     }
     AsyncSocket::SetLastError(0);
     return true;

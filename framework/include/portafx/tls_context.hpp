@@ -80,6 +80,9 @@ public:
     /// The oldest protocol version accepted (default TLS 1.2).
     bool SetMinimumVersion(TlsVersion version);
 
+    /// The newest protocol version offered or accepted (default: the newest OpenSSL has, TLS 1.3).
+    bool SetMaximumVersion(TlsVersion version);
+
     /// Client: verify the server's certificate and host name (default true; false is the explicit opt-out).
     /// Server: ask for, require and verify a client certificate (default false; true = mutual TLS).
     void SetVerifyPeer(bool on) noexcept;
