@@ -12,7 +12,11 @@ dir=${1:?usage: make_test_certs.sh <dir>}
 mkdir -p "$dir"
 cd "$dir"
 exec 3>&2 2>openssl.log  # openssl chatter goes to a log; a failure prints it
-trap 'rc=$?; if [ $rc -ne 0 ]; then cat openssl.log >&3; fi' EXIT
+show_log() {
+    local rc=$?
+    if ((rc != 0)); then cat openssl.log >&3; fi
+}
+trap show_log EXIT
 
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
 

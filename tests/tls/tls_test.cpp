@@ -8,6 +8,9 @@
 #include <portafx/archive.hpp>
 #include <portafx/socket_file.hpp>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <future>
 #include <memory>
 #include <thread>
@@ -148,6 +151,73 @@ BOOST_AUTO_TEST_CASE(bytes_buffered_inside_tls_are_not_stranded) {
     unsigned long queued = 1;
     BOOST_REQUIRE(pair.client.IOCtl(FionRead, &queued));
     BOOST_CHECK_EQUAL(queued, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_partial_record_brings_no_onreceive) {
+    // A test-side TLS server (OpenSSL directly, on a blocking socket) sends one record in two pieces. The first
+    // piece is in the client's kernel buffer but is no data: no OnReceive until the record is whole.
+    RawListener raw;
+    std::promise<void> firstAllowed, firstSent, secondAllowed, secondSent;
+    std::string serverError;
+    std::thread server([&] {
+        SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+        SSL_CTX_set_num_tickets(ctx, 0);
+        SSL_CTX_use_certificate_chain_file(ctx, Pem("server.pem").c_str());
+        SSL_CTX_use_PrivateKey_file(ctx, Pem("server.key").c_str(), SSL_FILETYPE_PEM);
+        tcp::socket s(raw.io);
+        raw.acceptor.accept(s);
+        SSL* ssl = SSL_new(ctx);
+        SSL_set_fd(ssl, s.native_handle());
+        if (SSL_accept(ssl) == 1) {
+            BIO* held = BIO_new(BIO_s_mem());
+            SSL_set0_wbio(ssl, held);  // records now collect here, to be written by hand
+            SSL_write(ssl, "partial", 7);
+            std::string record(static_cast<std::size_t>(BIO_ctrl_pending(held)), '\0');
+            BIO_read(held, record.data(), static_cast<int>(record.size()));
+            firstAllowed.get_future().wait_for(10s);  // once the client's loop has stopped
+            asio::write(s, asio::buffer(record.data(), 5));
+            firstSent.set_value();
+            secondAllowed.get_future().wait_for(10s);
+            asio::write(s, asio::buffer(record.data() + 5, record.size() - 5));
+            secondSent.set_value();
+        } else {
+            char why[256];
+            ERR_error_string_n(ERR_get_error(), why, sizeof why);
+            serverError = std::string("SSL_accept failed: ") + why;
+            firstSent.set_value();
+            secondSent.set_value();
+        }
+        char c;
+        boost::system::error_code ec;
+        s.read_some(asio::buffer(&c, 1), ec);  // until the client closes
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+    });
+    EventLoop loop;
+    Recorder client(loop);
+    BOOST_REQUIRE(client.Create());
+    BOOST_REQUIRE(client.EnableTls(ClientContext()));
+    client.Connect("localhost", raw.Port());
+    BOOST_REQUIRE(RunUntil(
+        loop, [&] { return client.connects == 1; }, 10000ms));
+    BOOST_REQUIRE_EQUAL(client.lastConnectError, 0);
+    firstAllowed.set_value();
+    firstSent.get_future().wait();
+    BOOST_REQUIRE_MESSAGE(serverError.empty(), serverError);
+    BOOST_REQUIRE(WaitQueued(client.GetHandle(), 5));
+    Drain(loop);
+    BOOST_CHECK_EQUAL(client.receives, 0);
+    char buf[16];
+    BOOST_CHECK_EQUAL(client.Receive(buf, sizeof buf), SocketErrorResult);
+    BOOST_CHECK_EQUAL(AsyncSocket::GetLastError(), static_cast<int>(SocketError::WouldBlock));
+    secondAllowed.set_value();
+    secondSent.get_future().wait();
+    client.onReceive = [](Recorder& r, int) { r.ReceiveSome(); };
+    BOOST_REQUIRE(RunUntil(loop, [&] { return client.receives == 1; }));
+    BOOST_CHECK_EQUAL(client.received, "partial");
+    client.Close();
+    server.join();
+    BOOST_CHECK_MESSAGE(serverError.empty(), serverError);
 }
 
 BOOST_AUTO_TEST_CASE(close_sends_close_notify_and_peer_gets_onclose_after_data) {
