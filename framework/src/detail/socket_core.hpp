@@ -26,7 +26,8 @@ enum class CoreState {
     Resolving,   // Connect(host) waiting for the resolver
     Connecting,  // non-blocking connect under way
     Connected,   // a connected stream socket, or a datagram socket (connected or not)
-    Handshaking,  // connected, TLS handshake under way: no notifications until it ends (tls_session.cpp)
+    // connected, TLS handshake under way: no notifications until it ends (tls_session.cpp)
+    Handshaking,
 };
 
 class TlsSession;
