@@ -38,8 +38,8 @@ struct TlsPair {
     Recorder server{loop};
     Recorder client{loop};
 
-    TlsPair(EventLoop& l, const TlsContext& serverContext) : loop(l) {
-        BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
+    TlsPair(EventLoop& l, const TlsContext& serverContext, const char* address = "127.0.0.1") : loop(l) {
+        BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, address));
         BOOST_REQUIRE_MESSAGE(listener.EnableTls(serverContext), LastError());
         BOOST_REQUIRE(listener.Listen());
         listener.onAccept = [this](Recorder& r, int) { BOOST_CHECK_MESSAGE(r.Accept(server), LastError()); };
@@ -113,6 +113,44 @@ BOOST_AUTO_TEST_CASE(async_client_and_server_verify_and_echo) {
 
 BOOST_AUTO_TEST_CASE(numeric_address_is_verified_against_ip_san) {
     BOOST_CHECK_EQUAL(ConnectCode("server", ClientContext(), "127.0.0.1"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(ipv6_loopback_is_verified_against_ip_san) {
+    EventLoop loop;
+    AsyncSocket probe(loop);
+    if (!probe.Create(0, SocketType::Stream, AllEvents, "::1")) {
+        BOOST_TEST_MESSAGE("no IPv6 loopback here: skipped");
+        return;
+    }
+    probe.Close();
+    TlsPair pair(loop, ServerContext(), "::1");
+    pair.Connect(ClientContext(), "::1");
+    BOOST_REQUIRE(pair.WaitConnect());
+    BOOST_CHECK_EQUAL(pair.client.lastConnectError, 0);
+    TlsInfo info;
+    BOOST_REQUIRE(pair.client.GetTlsInfo(info));
+    BOOST_CHECK_EQUAL(info.serverName, "::1");
+    BOOST_CHECK(info.peerVerified);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_sends_close_notify_and_the_other_direction_stays_open) {
+    EventLoop loop;
+    TlsPair pair(loop, ServerContext());
+    pair.Connect(ClientContext());
+    BOOST_REQUIRE(pair.WaitConnect());
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.IsOpen() && pair.server.sends >= 1; }));
+    BOOST_REQUIRE_EQUAL(pair.client.Send("last words", 10), 10);
+    BOOST_REQUIRE(pair.client.ShutDown(AsyncSocket::Sends));
+    BOOST_CHECK_EQUAL(pair.client.Send("more", 4), SocketErrorResult);
+    BOOST_CHECK_EQUAL(AsyncSocket::GetLastError(), static_cast<int>(SocketError::Shutdown));
+    pair.server.onReceive = [](Recorder& r, int) { r.ReceiveSome(); };
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.closes == 1; }));
+    BOOST_CHECK_EQUAL(pair.server.lastCloseError, 0);
+    BOOST_CHECK_EQUAL(pair.server.received, "last words");
+    // The server may still answer over the half-closed connection.
+    BOOST_REQUIRE_EQUAL(pair.server.Send("reply", 5), 5);
+    pair.client.onReceive = [](Recorder& r, int) { r.ReceiveSome(); };
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.client.received == "reply"; }));
 }
 
 BOOST_AUTO_TEST_CASE(receive_before_handshake_would_block_and_send_waits_for_onsend) {
