@@ -75,6 +75,47 @@ int ConnectCode(const std::string& serverCert, const TlsContext& clientContext, 
     return pair.client.lastConnectError;
 }
 
+// A test-side TLS server: OpenSSL used directly on a blocking socket, so that a test can send what our layer
+// never would. After the handshake it runs `script`, then waits for the client to close.
+class RawTlsServer {
+public:
+    using Script = std::function<void(tcp::socket&, SSL*)>;
+    explicit RawTlsServer(Script script) {
+        thread_ = std::thread([this, script = std::move(script)] {
+            SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+            SSL_CTX_set_num_tickets(ctx, 0);
+            SSL_CTX_use_certificate_chain_file(ctx, Pem("server.pem").c_str());
+            SSL_CTX_use_PrivateKey_file(ctx, Pem("server.key").c_str(), SSL_FILETYPE_PEM);
+            tcp::socket s(listener_.io);
+            listener_.acceptor.accept(s);
+            SSL* ssl = SSL_new(ctx);
+            SSL_set_fd(ssl, s.native_handle());
+            if (SSL_accept(ssl) == 1) {
+                script(s, ssl);
+            } else {
+                error_ = "SSL_accept failed";
+            }
+            char c;
+            boost::system::error_code ec;
+            while (s.read_some(asio::buffer(&c, 1), ec) > 0 && !ec) {
+            }
+            SSL_free(ssl);
+            SSL_CTX_free(ctx);
+        });
+    }
+    ~RawTlsServer() { Join(); }
+    unsigned Port() const { return listener_.Port(); }
+    std::string Join() {
+        if (thread_.joinable()) thread_.join();
+        return error_;
+    }
+
+private:
+    RawListener listener_;
+    std::thread thread_;
+    std::string error_;
+};
+
 }  // namespace
 
 // --- working connections ---------------------------------------------------------------------------------
@@ -256,6 +297,60 @@ BOOST_AUTO_TEST_CASE(a_partial_record_brings_no_onreceive) {
     client.Close();
     server.join();
     BOOST_CHECK_MESSAGE(serverError.empty(), serverError);
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_record_after_the_handshake_is_a_protocol_error) {
+    // After the handshake, an application-data record whose authentication tag cannot be right.
+    RawTlsServer server([](tcp::socket& s, SSL*) {
+        std::string garbage("\x17\x03\x03\x00\x20", 5);
+        garbage.append(32, '\x5a');
+        asio::write(s, asio::buffer(garbage));
+    });
+    EventLoop loop;
+    Recorder client(loop);
+    BOOST_REQUIRE(client.Create());
+    BOOST_REQUIRE(client.EnableTls(ClientContext()));
+    client.Connect("localhost", server.Port());
+    BOOST_REQUIRE(RunUntil(
+        loop, [&] { return client.connects == 1; }, 10000ms));
+    BOOST_CHECK_EQUAL(client.lastConnectError, 0);
+    BOOST_REQUIRE(RunUntil(
+        loop, [&] { return client.closes == 1; }, 10000ms));
+    BOOST_CHECK_EQUAL(client.lastCloseError, static_cast<int>(SocketError::TlsProtocolError));
+    BOOST_CHECK_EQUAL(client.receives, 0);
+    char buf[8];
+    BOOST_CHECK_EQUAL(client.Receive(buf, sizeof buf), SocketErrorResult);
+    BOOST_CHECK_EQUAL(AsyncSocket::GetLastError(), static_cast<int>(SocketError::TlsProtocolError));
+    BOOST_CHECK_MESSAGE(Contains(LastError(), "TLS error"), LastError());
+    client.Close();
+    BOOST_CHECK_EQUAL(server.Join(), "");
+}
+
+BOOST_AUTO_TEST_CASE(close_notify_without_tcp_close_ends_the_stream) {
+    // The peer sends data and close_notify but keeps TCP open: OnClose(0) must come anyway, after the data.
+    RawTlsServer server([](tcp::socket& s, SSL* ssl) {
+        BIO* held = BIO_new(BIO_s_mem());
+        SSL_set0_wbio(ssl, held);  // both records in one write: they arrive together
+        SSL_write(ssl, "final", 5);
+        SSL_shutdown(ssl);
+        std::string records(static_cast<std::size_t>(BIO_ctrl_pending(held)), '\0');
+        BIO_read(held, records.data(), static_cast<int>(records.size()));
+        asio::write(s, asio::buffer(records));
+    });
+    EventLoop loop;
+    Recorder client(loop);
+    client.onReceive = [](Recorder& r, int) { r.ReceiveSome(2); };  // small reads: data is buffered
+    BOOST_REQUIRE(client.Create());
+    BOOST_REQUIRE(client.EnableTls(ClientContext()));
+    client.Connect("localhost", server.Port());
+    BOOST_REQUIRE(RunUntil(
+        loop, [&] { return client.closes == 1; }, 10000ms));
+    BOOST_CHECK_EQUAL(client.lastCloseError, 0);
+    BOOST_CHECK_EQUAL(client.received, "final");
+    char c;
+    BOOST_CHECK_EQUAL(client.Receive(&c, 1), 0);
+    client.Close();
+    BOOST_CHECK_EQUAL(server.Join(), "");
 }
 
 BOOST_AUTO_TEST_CASE(close_sends_close_notify_and_peer_gets_onclose_after_data) {

@@ -254,7 +254,10 @@ void SocketEngine::ArmRead(const CorePtr& core) {
         const bool wantData = Selected(c, FdRead) && c.readEnabled;
         const bool wantClose = Selected(c, FdClose) && !c.closeReported && !c.closeWatchBlocked;
         want = wantData || wantClose;
-        if (wantData && !c.userPostArmed && c.owner->UserBytesQueued() > 0) {
+        // TLS: the end of the stream (close_notify, an error) may be decrypted already, with no kernel
+        // readiness left to announce it.
+        const bool tlsEnded = want && c.tls && TlsSession::EndDecrypted(c);
+        if (((wantData && c.owner->UserBytesQueued() > 0) || tlsEnded) && !c.userPostArmed) {
             // Bytes held in user space: no kernel readiness will announce them; report from the loop.
             c.userPostArmed = true;
             const unsigned gen = c.generation;

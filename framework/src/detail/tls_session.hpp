@@ -79,6 +79,12 @@ public:
     /// -1 with `err` = WouldBlock (only part of a record so far) or the error that ended it.
     static int PeekState(const SocketCore& core, SocketError& err) noexcept;
 
+    /// True once the TLS stream has ended (close_notify, end of stream or an error) and every decrypted byte
+    /// was received: the end is to be reported, whatever the kernel says.
+    static bool EndDecrypted(const SocketCore& core) noexcept {
+        return core.tls->readDone_ && core.tls->Buffered() == 0;
+    }
+
     /// Sends close_notify and the ciphertext still held (ShutDown(Sends), Close, the destructor), waiting
     /// (bounded) for the kernel to take it: what Send accepted must not be lost with the handle.
     static void CloseNotify(const CorePtr& core);
