@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <future>
 #include <memory>
 #include <thread>
@@ -433,6 +434,59 @@ BOOST_AUTO_TEST_CASE(blocking_sockets_move_a_megabyte_both_ways) {
     client.Close();
     server.join();
     BOOST_CHECK_MESSAGE(serverError.empty(), serverError);
+}
+
+BOOST_AUTO_TEST_CASE(accepting_into_a_socket_of_another_loop_does_the_handshake_there) {
+    EventLoop loop;
+    AsyncSocket listener(loop);
+    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
+    BOOST_REQUIRE(listener.EnableTls(ServerContext()));
+    BOOST_REQUIRE(listener.Listen());
+    const unsigned port = LocalPort(listener);
+
+    EventLoop other;
+    Recorder accepted(other);
+    std::atomic<bool> done{false};
+    std::thread::id notifiedOn;
+    accepted.onReceive = [&](Recorder& s, int) {
+        s.ReceiveSome();
+        notifiedOn = std::this_thread::get_id();
+        if (s.received == "ping") {
+            BOOST_TEST(s.Send("pong", 4) == 4);
+            done = true;
+        }
+    };
+    std::atomic<bool> running{false};
+    other.Post([&] { running = true; });
+    std::thread worker([&] { other.RunFor(10s); });
+    std::string clientGot, clientError;
+    std::thread clientThread([&] {
+        EventLoop clientLoop;
+        Socket client(clientLoop);
+        client.SetTimeout(10s);
+        char buf[8];
+        if (!client.Create() || !client.EnableTls(ClientContext()) || !client.Connect("localhost", port) ||
+            client.Send("ping", 4) != 4) {
+            clientError = LastError();
+            return;
+        }
+        const int n = client.Receive(buf, sizeof buf);
+        if (n > 0) clientGot.assign(buf, static_cast<std::size_t>(n));
+        if (n <= 0) clientError = LastError();
+        other.Stop();
+    });
+    for (int i = 0; i < 100000 && !running; ++i)
+        std::this_thread::yield();
+    BOOST_REQUIRE(running.load());
+    BOOST_REQUIRE(WaitReadable(listener.GetHandle()));
+    BOOST_REQUIRE_MESSAGE(listener.Accept(accepted), LastError());
+    const auto workerId = worker.get_id();
+    clientThread.join();
+    worker.join();
+    BOOST_CHECK_MESSAGE(clientError.empty(), clientError);
+    BOOST_CHECK_EQUAL(clientGot, "pong");
+    BOOST_CHECK(done.load());
+    BOOST_CHECK(notifiedOn == workerId);
 }
 
 BOOST_AUTO_TEST_CASE(enable_tls_on_connected_sockets_upgrades_them) {
