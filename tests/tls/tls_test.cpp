@@ -681,6 +681,20 @@ BOOST_AUTO_TEST_CASE(peer_closing_during_handshake) {
     BOOST_CHECK_EQUAL(client.lastConnectError, static_cast<int>(SocketError::TlsHandshakeFailed));
 }
 
+BOOST_AUTO_TEST_CASE(a_silent_peer_times_the_blocking_handshake_out) {
+    SilentPeer silent;  // accepts, never answers the ClientHello
+    Socket client;
+    client.SetTimeout(300ms);
+    BOOST_REQUIRE(client.Create());
+    BOOST_REQUIRE(client.EnableTls(ClientContext()));
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_CHECK(!client.Connect("localhost", silent.Port()));
+    BOOST_CHECK_EQUAL(AsyncSocket::GetLastError(), static_cast<int>(SocketError::TimedOut));
+    BOOST_CHECK(std::chrono::steady_clock::now() - start < 5s);
+    client.Close();
+    silent.Release();
+}
+
 BOOST_AUTO_TEST_CASE(minimum_version_mismatch_fails_the_handshake) {
     TlsContext server = ServerContext();
     BOOST_REQUIRE(server.SetMinimumVersion(TlsVersion::Tls1_3));
