@@ -5,6 +5,7 @@
 #include "detail/loop_state.hpp"
 #include "detail/socket_engine.hpp"
 #include "detail/socket_ops.hpp"
+#include "detail/tls_session.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -62,6 +63,7 @@ AsyncSocket::AsyncSocket(EventLoop& loop) : loop_(&loop.State()) {
 
 AsyncSocket::~AsyncSocket() {
     // Not the virtual Close: a derived part is already gone.
+    if (core_ && core_->tls) detail::TlsSession::CloseNotify(core_);
     if (core_) SocketEngine::Retire(*core_, true);
     core_.reset();
     if (loop_ != nullptr) SocketEngine::Unregister(*loop_, *this);
@@ -318,15 +320,16 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
     accepted->writeKnownReady = true;
     accepted->oobInline = core->oobInline;
     connected.core_ = accepted;
+    if (core->tls) accepted->tls = detail::TlsSession::ForAccepted(*core->tls);  // the server handshake
     if (peer != nullptr) *peer = SocketAddress(&ss, len);
     if (sameLoop) {
-        SocketEngine::ArmAll(accepted);
+        detail::TlsSession::ArmAccepted(accepted);
     } else {
         // Another loop's thread owns the accepted socket: its handle map and waits are set up there.
         boost::asio::post(connected.loop_->io, [accepted] {
             if (accepted->owner == nullptr || accepted->loop == nullptr) return;
             accepted->loop->handles[accepted->fd] = accepted.get();
-            SocketEngine::ArmAll(accepted);
+            detail::TlsSession::ArmAccepted(accepted);
         });
     }
     SetLastError(0);
@@ -338,6 +341,7 @@ bool AsyncSocket::Connect(const char* host, unsigned port) {
     if (host == nullptr || *host == '\0') return Fail(SocketError::InvalidArgument, "Connect", "no host given");
     if (port > 65535) return Fail(SocketError::InvalidArgument, "Connect", PortText(port));
     if (port == 0) return Fail(SocketError::AddressNotAvailable, "Connect", "cannot connect to port 0");
+    if (core_ && core_->tls) core_->tls->SetPeerNameIfUnset(host);  // the name TLS verifies
     SocketAddress numeric;
     if (SocketAddress::Parse(host, port, numeric)) return Connect(std::vector<SocketAddress>{numeric});
     if (ops::LooksNumeric(host) || !ops::IsValidHostName(host)) {
@@ -481,6 +485,7 @@ int AsyncSocket::SendTo(const void* buf, int len, unsigned port, const char* hos
 int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
                           const char* operation) {
     if (!RequireHandle(operation)) return SocketErrorResult;
+    if (core_->tls) return detail::TlsSession::Send(core_, buffers, count, flags, operation);
     int native = 0;
     if (!ops::NativeMessageFlags(flags & ~MsgPeek, native) || (flags & MsgPeek)) {
         Fail(SocketError::InvalidArgument, operation, "unsupported flags " + std::to_string(flags));
@@ -587,6 +592,7 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         Fail(SocketError::Fault, operation, "bad buffer or length");
         return SocketErrorResult;
     }
+    if (core->tls) return detail::TlsSession::Receive(core, buf, len, flags, operation);
     const bool datagram = core->type == SOCK_DGRAM;
 #ifdef __linux__
     if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
@@ -644,6 +650,7 @@ bool AsyncSocket::ShutDown(int how) {
     case Both: native = SHUT_RDWR; break;
     default: return Fail(SocketError::InvalidArgument, "ShutDown", "how must be Receives, Sends or Both");
     }
+    if (how != Receives && core_->tls) detail::TlsSession::CloseNotify(core_);  // close_notify first
     if (::shutdown(core_->fd, native) < 0) {
         const SocketError e = FromErrno(errno);
         return Fail(e, "ShutDown", "shutdown() failed");
@@ -655,6 +662,7 @@ bool AsyncSocket::ShutDown(int how) {
 
 void AsyncSocket::Close() {
     if (!core_) return;
+    if (core_->tls) detail::TlsSession::CloseNotify(core_);
     SocketEngine::Retire(*core_, true);
     core_.reset();
 }
@@ -688,6 +696,7 @@ bool AsyncSocket::IOCtl(long command, unsigned long* argument) {
     if (command == FionRead || command == static_cast<long>(FIONREAD)) {
         int queued = 0;
         if (::ioctl(core_->fd, FIONREAD, &queued) < 0) return Fail(FromErrno(errno), "IOCtl", "FIONREAD failed");
+        if (core_->tls) queued = 0;  // ciphertext is not readable data; the decrypted bytes are counted below
         *argument = static_cast<unsigned long>(queued) + UserBytesQueued();
     } else if (command == FionBio || command == static_cast<long>(FIONBIO)) {
         if (*argument == 0 && core_->mask != 0) {
@@ -956,7 +965,7 @@ void AsyncSocket::OnConnect(int) {}
 void AsyncSocket::OnClose(int) {}
 
 std::size_t AsyncSocket::UserBytesQueued() const noexcept {
-    std::size_t held = 0;
+    std::size_t held = core_ && core_->tls ? core_->tls->Buffered() : 0;  // decrypted TLS bytes
     for (const ReadAheadHolder* h : holders_)
         held += h->HeldBytes();
     return held;

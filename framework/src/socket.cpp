@@ -4,6 +4,7 @@
 
 #include "detail/loop_state.hpp"
 #include "detail/socket_engine.hpp"
+#include "detail/tls_session.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -169,7 +170,10 @@ int Socket::ReceiveFrom(void* buf, int len, SocketAddress& from, int flags) {
 bool Socket::ConnectHelper() {
     if (!Block(FdConnect, "Connect")) return false;
     const int code = SocketEngine::PumpedCode(*Core());
-    if (code != 0) return Fail(static_cast<SocketError>(code), "Connect", "the connection attempt failed");
+    if (code != 0) {
+        return Fail(static_cast<SocketError>(code), "Connect",
+                    detail::ConnectFailureDetail(*Core(), "the connection attempt failed"));
+    }
     SetLastError(0);
     return true;
 }

@@ -77,6 +77,15 @@ constexpr Entry kEntries[] = {
      "response from an authoritative server."},
     {11003, "WSANO_RECOVERY", "A non-recoverable error occurred during a database lookup."},
     {11004, "WSANO_DATA", "The requested name is valid, but no data of the requested type was found."},
+    // TLS: portafx's own numbers (Winsock has none).
+    {12001, "PFX_TLS_HANDSHAKE_FAILED", "The TLS handshake failed."},
+    {12002, "PFX_TLS_CERT_UNTRUSTED", "The peer's certificate is not trusted."},
+    {12003, "PFX_TLS_CERT_EXPIRED", "The peer's certificate is expired or not yet valid."},
+    {12004, "PFX_TLS_HOSTNAME_MISMATCH", "The peer's certificate does not match the host name."},
+    {12005, "PFX_TLS_NOT_TLS", "The peer does not speak TLS."},
+    {12006, "PFX_TLS_CERT_REQUIRED", "The peer did not present the certificate that is required."},
+    {12007, "PFX_TLS_PROTOCOL_ERROR", "A TLS protocol error ended the connection."},
+    {12008, "PFX_TLS_CONFIGURATION", "The TLS configuration is invalid."},
 };
 
 const Entry* Find(int code) noexcept {

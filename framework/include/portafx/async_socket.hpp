@@ -15,6 +15,7 @@
 #include <portafx/socket_address.hpp>
 #include <portafx/socket_error.hpp>
 #include <portafx/socket_types.hpp>
+#include <portafx/tls_context.hpp>
 
 #include <cstddef>
 #include <initializer_list>
@@ -261,6 +262,27 @@ public:
 
     /// Sets the calling thread's last error (MFC: WSASetLastError), with an optional operation and detail.
     static void SetLastError(int code, const char* operation = "", std::string detail = {});
+
+    // ---------------------------------------------------------------------------------------------
+    // TLS (docs/tls.md)
+
+    /// Puts TLS under Send/Receive, with `context`'s role and settings. Call it on a stream socket that has a
+    /// handle: before Connect (client; the handshake follows the TCP connect and OnConnect comes once it is
+    /// done, with 0 or a Tls* error), on a listener before Listen/Accept (server; each accepted socket does
+    /// the server handshake, then gets OnSend; a failed handshake gives OnClose with the Tls* error), or on a
+    /// connected socket (the handshake starts now; OnConnect reports it). `peerName` (client): the host name
+    /// or address the server's certificate must match, also sent as SNI; empty = the host given to Connect,
+    /// else the address connected to. Fails with `OperationNotSupported` on a datagram socket,
+    /// `InvalidArgument` if TLS is already on or a listener gets a client context, `TlsConfiguration` for a
+    /// server context without certificate and key.
+    bool EnableTls(const TlsContext& context, const std::string& peerName = {});
+
+    /// True once EnableTls succeeded.
+    bool IsTlsEnabled() const noexcept;
+
+    /// What the connection negotiated (version, cipher, the peer's certificate). Fails with
+    /// `InvalidArgument` if TLS is not enabled.
+    bool GetTlsInfo(TlsInfo& info) const;
 
     // ---------------------------------------------------------------------------------------------
     // Bytes held above the socket

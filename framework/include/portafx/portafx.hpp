@@ -8,3 +8,4 @@
 #include <portafx/socket_address.hpp>
 #include <portafx/socket_error.hpp>
 #include <portafx/socket_types.hpp>
+#include <portafx/tls_context.hpp>

@@ -82,6 +82,10 @@ public:
     /// Cancels a blocking call in progress, then closes.
     void Close() override;
 
+    /// As AsyncSocket::EnableTls; on a connected socket it waits for the handshake and returns its outcome
+    /// (false with a Tls* error). Before Connect, Connect waits for the handshake too.
+    bool EnableTls(const TlsContext& context, const std::string& peerName = {});
+
 protected:
     /// Called while a blocking call waits, after each event the loop handled (MFC: while messages are
     /// pending). Override it to watch for a user's cancel; the return value is ignored (MFC ran idle

@@ -56,6 +56,17 @@ enum class SocketError : int {
     TryAgain = 11002,                    ///< WSATRY_AGAIN: temporary resolver failure.
     NoRecovery = 11003,                  ///< WSANO_RECOVERY: permanent resolver failure.
     NoData = 11004,                      ///< WSANO_DATA: the name exists but has no address of that kind.
+
+    // TLS (portafx's own numbers, in the 12000 range above Winsock's last, 11031; docs/tls.md). The detail of
+    // GetLastErrorInfo() carries OpenSSL's reason (e.g. its certificate verify error).
+    TlsHandshakeFailed = 12001,       ///< The TLS handshake failed (protocol, version, alert, peer closed).
+    TlsCertificateUntrusted = 12002,  ///< The peer's certificate chain does not lead to a trusted CA.
+    TlsCertificateExpired = 12003,    ///< The peer's certificate (or one of its chain) is expired or not yet valid.
+    TlsHostNameMismatch = 12004,      ///< The server's certificate is not for the host name (or address) reached.
+    TlsNotTls = 12005,                ///< The peer does not speak TLS (plain TCP bytes instead of a TLS record).
+    TlsCertificateRequired = 12006,   ///< Mutual TLS: the client presented no certificate.
+    TlsProtocolError = 12007,         ///< A TLS error after the handshake (bad record, an alert from the peer).
+    TlsConfiguration = 12008,         ///< A TlsContext setting was refused (file, PEM, key mismatch, no cert).
 };
 
 /// The category of SocketError; `name()` is "portafx.socket".

@@ -26,7 +26,11 @@ enum class CoreState {
     Resolving,   // Connect(host) waiting for the resolver
     Connecting,  // non-blocking connect under way
     Connected,   // a connected stream socket, or a datagram socket (connected or not)
+    // connected, TLS handshake under way: no notifications until it ends (tls_session.cpp)
+    Handshaking,
 };
+
+class TlsSession;
 
 /// A socket option set through SetSockOpt, replayed on a replacement handle during Connect fallback.
 struct RecordedOption {
@@ -84,6 +88,8 @@ struct SocketCore {
     bool attemptedOnThisHandle = false;
     SocketError lastConnectError = SocketError::Success;
     std::unique_ptr<boost::asio::ip::tcp::resolver> resolver;
+
+    std::shared_ptr<TlsSession> tls;  // EnableTls: the TLS layer under Send/Receive (detail/tls_session.hpp)
 };
 
 }  // namespace detail

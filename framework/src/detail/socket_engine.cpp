@@ -3,6 +3,7 @@
 
 #include "loop_state.hpp"
 #include "socket_ops.hpp"
+#include "tls_session.hpp"
 
 #include <portafx/async_socket.hpp>
 
@@ -256,7 +257,10 @@ void SocketEngine::ArmRead(const CorePtr& core) {
         const bool wantData = Selected(c, FdRead) && c.readEnabled;
         const bool wantClose = Selected(c, FdClose) && !c.closeReported && !c.closeWatchBlocked;
         want = wantData || wantClose;
-        if (wantData && !c.userPostArmed && c.owner->UserBytesQueued() > 0) {
+        // TLS: the end of the stream (close_notify, an error) may be decrypted already, with no kernel
+        // readiness left to announce it.
+        const bool tlsEnded = want && c.tls && TlsSession::EndDecrypted(c);
+        if (((wantData && c.owner->UserBytesQueued() > 0) || tlsEnded) && !c.userPostArmed) {
             // Bytes held in user space: no kernel readiness will announce them; report from the loop.
             c.userPostArmed = true;
             const unsigned gen = c.generation;
@@ -353,6 +357,9 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     }
     if (c.state != CoreState::Connected) return;
 
+    // TLS: whole records are decrypted now and count as user-space bytes; a partial record is no data.
+    if (c.tls) TlsSession::Pull(core);
+
     // Bytes held in user space: reading them is what re-enables OnReceive, so delivering it leaves the
     // flag set. Nothing to re-arm otherwise: the next Receive does.
     if (c.owner->UserBytesQueued() > 0) {
@@ -370,7 +377,7 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
 
     // A stream: data, end of stream, or a reset?
     SocketError peekError = SocketError::Success;
-    const int peeked = ops::PeekOne(c.fd, peekError);
+    const int peeked = c.tls ? TlsSession::PeekState(c, peekError) : ops::PeekOne(c.fd, peekError);
 
     if (peeked > 0) {
         if (Selected(c, FdRead) && c.readEnabled) {
@@ -555,6 +562,7 @@ void SocketEngine::FinishConnect(const CorePtr& core) {
     c.candidates.clear();
     c.nextCandidate = 0;
     c.lastConnectError = SocketError::Success;
+    if (c.tls) return TlsSession::Start(core, true);  // OnConnect comes when the handshake ends
     c.readEnabled = c.oobEnabled = true;
     c.writeWanted = true;  // FD_WRITE is recorded when the socket becomes connected
     ArmAll(core);

@@ -87,6 +87,7 @@ public:
     static int PumpedCode(const SocketCore& core) noexcept { return core.blockingCode; }
 
 private:
+    friend class TlsSession;  // the TLS layer ends its handshake with the engine's notifications
     static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec,
                             bool fromUserBytes);
     static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
