@@ -276,6 +276,9 @@ void BoostInputArchive::load_override(boost::archive::class_id_type& t) {
     }
     // (A polymorphic class is registered when its name arrives.)
     pointerClass_ = id;
+    // Unless an object id says this is a reference, the pointer's new object loads next (an untracked class
+    // has no object id at all).
+    pointerTargetPending_ = id != -1;
     t = boost::archive::class_id_type(id);
 }
 

@@ -358,7 +358,7 @@ private:
     const boost::serialization::extended_type_info* pointee_ = nullptr;  // the pointer's static class
     bool pointeePolymorphic_ = false;
     bool inPointer_ = false;
-    bool pointerTargetPending_ = false;  // a new pointer object's id was just read: its members load next
+    bool pointerTargetPending_ = false;  // a pointer's new object is being made: its members load next
     // What each tracked object is, so that a stream cannot give one object two owners, or give an owner an object
     // that is a member of another: how it was created, and who owns it (unique_ptr, shared_ptr).
     enum class Origin : std::uint8_t { Member, Heap };
