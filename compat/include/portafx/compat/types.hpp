@@ -41,13 +41,15 @@ using UINT = unsigned int;
 using INT = int;
 using SHORT = std::int16_t;
 using USHORT = std::uint16_t;
-using LONGLONG = std::int64_t;
-using ULONGLONG = std::uint64_t;
-using INT_PTR = std::intptr_t;
-using UINT_PTR = std::uintptr_t;
-using LONG_PTR = std::intptr_t;
-using ULONG_PTR = std::uintptr_t;
-using DWORD_PTR = std::uintptr_t;
+// 64-bit types are `long long`, never `long`: a CArchive writes `long` as 4 bytes, as on Windows. The pointer-sized
+// integers are 64 bits, as on Win64.
+using LONGLONG = long long;
+using ULONGLONG = unsigned long long;
+using INT_PTR = long long;
+using UINT_PTR = unsigned long long;
+using LONG_PTR = long long;
+using ULONG_PTR = unsigned long long;
+using DWORD_PTR = unsigned long long;
 using WPARAM = UINT_PTR;
 using LPARAM = LONG_PTR;
 using LPVOID = void*;
@@ -132,3 +134,4 @@ using PCXSTR = const TCHAR*;
 #define AFX_DATA
 
 static_assert(sizeof(LONG) == 4 && sizeof(DWORD) == 4 && sizeof(ULONG) == 4, "Windows widths");
+static_assert(sizeof(LONGLONG) == 8 && sizeof(DWORD_PTR) == 8 && sizeof(void*) <= 8, "Win64 widths");
