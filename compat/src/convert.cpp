@@ -95,6 +95,17 @@ bool IsFlagOrWidth(Ch c) {
            (c >= Ch('0') && c <= Ch('9'));
 }
 
+template <class Ch>
+const Ch* IntegerConversions();
+template <>
+const char* IntegerConversions<char>() {
+    return "diouxX";
+}
+template <>
+const wchar_t* IntegerConversions<wchar_t>() {
+    return L"diouxX";
+}
+
 // Rewrites MSVC's printf conversions into the C library's: I64 / I32 / I size prefixes, and, in a wide format, %s
 // and %c meaning wide arguments (%S, %hs, %hc narrow ones).
 template <class Ch>
@@ -141,6 +152,11 @@ std::basic_string<Ch> TranslateFormat(const Ch* format, bool wide) {
             out.push_back(upper ? static_cast<Ch>(*p + (Ch('s') - Ch('S'))) : *p);
             ++p;
             continue;
+        }
+        // MSVC's long is 32 bits: a single `l` before an integer conversion means a 32-bit argument.
+        if (p[0] == Ch('l') && p[1] != Ch('l') && p[1] != Ch() &&
+            std::basic_string<Ch>(1, p[1]).find_first_of(IntegerConversions<Ch>()) == 0) {
+            ++p;
         }
         while (*p != Ch()) {
             const Ch c = *p;

@@ -64,8 +64,8 @@ void CWinThread::Main() {
     if (m_bAutoDelete) delete this;
 }
 
-CWinThread* AfxBeginThread(AFX_THREADPROC threadProc, LPVOID param, int /*priority*/, UINT stackSize,
-                           DWORD createFlags, LPSECURITY_ATTRIBUTES security) {
+CWinThread* AfxBeginThread(AFX_THREADPROC threadProc, LPVOID param, int /*priority*/, UINT stackSize, DWORD createFlags,
+                           LPSECURITY_ATTRIBUTES security) {
     auto* thread = new CWinThread(threadProc, param);
     if (!thread->CreateThread(createFlags, stackSize, security)) {
         delete thread;

@@ -107,6 +107,10 @@ BOOST_AUTO_TEST_CASE(format_keeps_msvc_meanings) {
     BOOST_TEST(s == _T("bob has 3 messages, 1099511627776 bytes, !narrow"));
     s.AppendFormat(_T(" %05.1f %x %%"), 2.25, 255u);
     BOOST_TEST(s == _T("bob has 3 messages, 1099511627776 bytes, !narrow 002.2 ff %"));
+    const DWORD bytes = 4000000000u;
+    const long negative = -5;  // MSVC's long: 32 bits, printed with %ld
+    s.Format(_T("%lu %ld %lx"), bytes, negative, 0xABCDUL);
+    BOOST_TEST(s == _T("4000000000 -5 abcd"));
     CStringA a;
     a.Format("%s=%d %S", CStringA("n"), 7, L"wide");
     BOOST_TEST(std::string(a) == "n=7 wide");

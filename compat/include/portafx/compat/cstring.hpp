@@ -9,8 +9,8 @@
 // it travels as the two UTF-16 units MFC expects.)
 //
 // Format uses the C library's printf with MSVC's meanings kept: in a wide format %s and %c take wide arguments (%S
-// and %hs narrow ones), and %I64d/%I64u/%I64x are 64-bit. A CString argument may be passed for %s, as legacy code
-// does.
+// and %hs narrow ones), %I64d/%I64u/%I64x are 64-bit, and %ld/%lu/%lx are 32-bit (a `long` argument is passed as its
+// 32-bit value), as with MSVC's 32-bit long. A CString argument may be passed for %s, as legacy code does.
 #pragma once
 
 #include <portafx/compat/types.hpp>
@@ -359,6 +359,9 @@ private:
         return value;
     }
     static const Ch* Arg(const CStringT& value) noexcept { return value.GetString(); }
+    // MSVC's long is 32 bits: a long argument is passed as the 32-bit value %ld / %lu expect there.
+    static std::int32_t Arg(long value) noexcept { return static_cast<std::int32_t>(value); }
+    static std::uint32_t Arg(unsigned long value) noexcept { return static_cast<std::uint32_t>(value); }
     static const YCHAR* Arg(const CStringT<YCHAR>& value) noexcept { return value.GetString(); }
 
     void AppendFormatImpl(const Ch* format, ...) {
