@@ -142,13 +142,16 @@ BOOST_AUTO_TEST_CASE(windows_widths_on_the_wire) {
     CArchive ar(&file, CArchive::store);
     int cause = 0;
     TRY {
-        ar << (1L << 40);  // does not fit MFC's 32-bit long
+        ar << static_cast<long>(0xFFFFFFFFL);  // fits 32 bits unsigned: written as Windows would (FF FF FF FF)
+        ar << (1L << 40);                      // does not fit MFC's 32-bit long
     }
     CATCH(CArchiveException, e) {
         cause = e->m_cause;
     }
     END_CATCH
     BOOST_TEST(cause == CArchiveException::genericException);
+    ar.Flush();
+    BOOST_TEST(file.Data() == Bytes({0xFF, 0xFF, 0xFF, 0xFF}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_same_object_twice_is_a_back_reference) {
@@ -305,6 +308,17 @@ public:
     CCountedException() { ++liveExceptions; }
     ~CCountedException() override { --liveExceptions; }
 };
+
+// An inner TRY block that passes its exception on with THROW_LAST.
+void RethrowFromInnerTry() {
+    TRY {
+        THROW(new CCountedException);
+    }
+    CATCH(CException, e) {
+        THROW_LAST();
+    }
+    END_CATCH
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(archive_errors_are_thrown_as_pointers_with_mfcs_cause) {
@@ -383,37 +397,33 @@ BOOST_AUTO_TEST_CASE(try_blocks_own_what_they_catch) {
 
     // THROW_LAST passes it to the outer TRY, which owns it then.
     bool outerCaught = false;
-    TRY{TRY{THROW(new CCountedException);
-}
-CATCH(CException, e) {
-    THROW_LAST();
-}
-END_CATCH
-}
-CATCH(CCountedException, e) {
-    outerCaught = true;
-    BOOST_TEST(liveExceptions == 1);
-}
-END_CATCH
-BOOST_TEST(outerCaught);
-BOOST_TEST(liveExceptions == 0);
+    TRY {
+        RethrowFromInnerTry();
+    }
+    CATCH(CCountedException, e) {
+        outerCaught = true;
+        BOOST_TEST(liveExceptions == 1);
+    }
+    END_CATCH
+    BOOST_TEST(outerCaught);
+    BOOST_TEST(liveExceptions == 0);
 
-// END_TRY swallows and deletes.
-TRY {
-    AfxThrowArchiveException(CArchiveException::badIndex);
-}
-END_TRY
+    // END_TRY swallows and deletes.
+    TRY {
+        AfxThrowArchiveException(CArchiveException::badIndex);
+    }
+    END_TRY
 
-// AfxThrowFileException and CFileException's members.
-TRY {
-    AfxThrowFileException(CFileException::fileNotFound, 2, _T("x.dat"));
-}
-CATCH(CFileException, e) {
-    BOOST_TEST(e->m_cause == CFileException::fileNotFound);
-    BOOST_TEST(e->m_lOsError == 2);
-    BOOST_TEST(e->m_strFileName == _T("x.dat"));
-}
-END_CATCH
+    // AfxThrowFileException and CFileException's members.
+    TRY {
+        AfxThrowFileException(CFileException::fileNotFound, 2, _T("x.dat"));
+    }
+    CATCH(CFileException, e) {
+        BOOST_TEST(e->m_cause == CFileException::fileNotFound);
+        BOOST_TEST(e->m_lOsError == 2);
+        BOOST_TEST(e->m_strFileName == _T("x.dat"));
+    }
+    END_CATCH
 }
 
 BOOST_AUTO_TEST_CASE(files) {

@@ -5,3 +5,4 @@
 
 #include <portafx/afx.h>
 #include <portafx/compat/thread.hpp>
+#include <portafx/compat/ui.hpp>

@@ -156,14 +156,17 @@ public:
         ::portafx::compat::detail::Translate([&] { ::portafx::Archive::operator>>(value); });
         return *this;
     }
-    /// `long` is 4 bytes, as on Windows.
+    /// `long` is 4 bytes, as on Windows. A value that fits 32 bits, signed or unsigned (e.g. `(long)htonl(x)`), is
+    /// written as Windows would have it; anything wider throws CArchiveException genericException.
     CArchive& operator<<(long value) {
-        if (value < std::numeric_limits<std::int32_t>::min() || value > std::numeric_limits<std::int32_t>::max())
+        if (value < std::numeric_limits<std::int32_t>::min() || value > std::numeric_limits<std::uint32_t>::max())
             ThrowWide("long");
-        return *this << static_cast<std::int32_t>(value);
+        return *this << static_cast<std::uint32_t>(value);
     }
     CArchive& operator<<(unsigned long value) {
-        if (value > std::numeric_limits<std::uint32_t>::max()) ThrowWide("unsigned long");
+        const bool fits = value <= std::numeric_limits<std::uint32_t>::max() ||
+                          value >= static_cast<unsigned long>(std::numeric_limits<std::int32_t>::min());
+        if (!fits) ThrowWide("unsigned long");
         return *this << static_cast<std::uint32_t>(value);
     }
     CArchive& operator>>(long& value) {

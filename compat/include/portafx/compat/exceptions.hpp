@@ -268,9 +268,9 @@ decltype(auto) Translate(F&& f) {
 #define PORTAFX_COMPAT_CAT2_(a, b) a##b
 #define PORTAFX_COMPAT_CAT_(a, b) PORTAFX_COMPAT_CAT2_(a, b)
 
-#define TRY                                                                                       \
-    {                                                                                             \
-        ::portafx::compat::detail::ExceptionLink PORTAFX_COMPAT_CAT_(afxExceptionLink, __LINE__); \
+#define TRY                                                                                          \
+    {                                                                                                \
+        ::portafx::compat::detail::ExceptionLink PORTAFX_COMPAT_CAT_(afxExceptionLink, __COUNTER__); \
         try {
 #define CATCH(class_name, e) \
     }                        \
