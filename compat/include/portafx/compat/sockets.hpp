@@ -249,6 +249,15 @@ public:
     BOOL Bind(const SOCKADDR* address, int length) {
         return PortafxBool_(::portafx::AsyncSocket::Bind(::portafx::SocketAddress(address, PortafxLength_(length))));
     }
+    /// MFC ≥ 9 (undocumented there): Bind / Connect to `info`'s address.
+    BOOL BindEx(ADDRINFOT* info) {
+        if (info == nullptr) return PortafxInvalid_();
+        return Bind(info->ai_addr, static_cast<int>(info->ai_addrlen));
+    }
+    BOOL ConnectEx(ADDRINFOT* info) {
+        if (info == nullptr) return PortafxInvalid_();
+        return Connect(info->ai_addr, static_cast<int>(info->ai_addrlen));
+    }
     BOOL Listen(int backlog = 5) { return PortafxBool_(::portafx::AsyncSocket::Listen(backlog)); }
 
     /// Accepts into `connected` (which must have no handle); `address`/`length` receive the peer's address. A
@@ -393,6 +402,10 @@ protected:
     bool ConnectHelper() override { return ::portafx::AsyncSocket::ConnectHelper(); }
 
     static BOOL PortafxBool_(bool ok) noexcept { return ok ? TRUE : FALSE; }
+    static BOOL PortafxInvalid_() {
+        WSASetLastError(WSAEINVAL);
+        return FALSE;
+    }
     static std::size_t PortafxLength_(int length) noexcept { return length > 0 ? static_cast<std::size_t>(length) : 0; }
 };
 
