@@ -277,6 +277,37 @@ BOOST_AUTO_TEST_CASE(csocket_with_archives) {
     BOOST_TEST(osError == WSAETIMEDOUT);
 }
 
+BOOST_AUTO_TEST_CASE(archive_transaction_never_blocks) {
+    CArchiveListener listener;
+    BOOST_REQUIRE(listener.Create(0, SOCK_STREAM, _T("127.0.0.1")) == TRUE);
+    BOOST_REQUIRE(listener.Listen() == TRUE);
+    CSocket client;
+    BOOST_REQUIRE(client.Create() == TRUE);
+    BOOST_REQUIRE(client.Connect(_T("127.0.0.1"), PortOf(listener)) == TRUE);
+    BOOST_REQUIRE(RunUntil([&] { return listener.conn != nullptr; }));
+    const SOCKET handle = listener.conn->Detach();  // read it here with an archive of our own
+    CSocket server;
+    BOOST_REQUIRE(server.Attach(handle) == TRUE);
+    CSocketFile file(&server);
+    CArchive in(&file, CArchive::load);
+
+    // Half of a message: FF FE FF 02 'o' 00 | 'k' 00
+    const unsigned char first[] = {0xFF, 0xFE, 0xFF, 0x02, 'o', 0x00};
+    const unsigned char rest[] = {'k', 0x00};
+    BOOST_REQUIRE(client.Send(first, sizeof first) == static_cast<int>(sizeof first));
+    DWORD queued = 0;
+    BOOST_REQUIRE(RunUntil([&] { return server.IOCtl(FIONREAD, &queued) && queued == sizeof first; }));
+    CLine line;
+    BOOST_TEST(in.TryRead([&](CArchive& ar) { line.Serialize(ar); }) == FALSE);  // not all there: no wait
+    BOOST_REQUIRE(client.Send(rest, sizeof rest) == static_cast<int>(sizeof rest));
+    BOOL done = FALSE;
+    BOOST_REQUIRE(RunUntil([&] {
+        if (!done) done = in.TryRead([&](CArchive& ar) { line.Serialize(ar); });
+        return done == TRUE;
+    }));
+    BOOST_TEST(line.m_text == _T("ok"));
+}
+
 BOOST_AUTO_TEST_CASE(csocket_send_sends_everything) {
     CListener listener;
     BOOST_REQUIRE(listener.Create(0, SOCK_STREAM, FD_ACCEPT, _T("127.0.0.1")) == TRUE);
