@@ -111,6 +111,11 @@ BOOST_AUTO_TEST_CASE(format_keeps_msvc_meanings) {
     const long negative = -5;  // MSVC's long: 32 bits, printed with %ld
     s.Format(_T("%lu %ld %lx"), bytes, negative, 0xABCDUL);
     BOOST_TEST(s == _T("4000000000 -5 abcd"));
+    const std::size_t size = 5000000000u;
+    s.Format(_T("%Iu|%5s|%-4s|%.2s|%*d|%x|%hd|%C"), size, _T("ab"), _T("cd"), _T("xyz"), 3, 7, -1L, 70000, 'n');
+    BOOST_TEST(s == _T("5000000000|   ab|cd  |xy|  7|ffffffff|4464|n"));
+    s.Format(_T("%s and %S"), CString(_T("grüße")), "ça va");  // non-ASCII both ways, whatever the C locale
+    BOOST_TEST(s == _T("grüße and ça va"));
     CStringA a;
     a.Format("%s=%d %S", CStringA("n"), 7, L"wide");
     BOOST_TEST(std::string(a) == "n=7 wide");

@@ -37,6 +37,51 @@ namespace detail {
 bool FormatV(std::string& out, const char* format, std::va_list args);
 bool FormatV(std::wstring& out, const wchar_t* format, std::va_list args);
 
+/// One argument of CString::Format, with its type kept, so that each conversion takes exactly the width MSVC
+/// gives it (%d and %ld 32 bits, %I64d and %Id 64 bits, %hd 16 bits) whatever the argument's C++ type.
+struct FormatArg {
+    enum Kind { Signed, Unsigned, Floating, Narrow, Wide, Pointer } kind;
+    long long i = 0;
+    unsigned long long u = 0;
+    double d = 0;
+    const char* narrow = nullptr;
+    const wchar_t* wide = nullptr;
+    const void* pointer = nullptr;
+};
+
+template <class T>
+FormatArg MakeFormatArg(const T& value) {
+    FormatArg a{FormatArg::Signed};
+    if constexpr (std::is_enum_v<T>) {
+        return MakeFormatArg(static_cast<std::underlying_type_t<T>>(value));
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+        a.i = value;
+    } else if constexpr (std::is_integral_v<T>) {
+        a.kind = FormatArg::Unsigned;
+        a.u = value;
+    } else if constexpr (std::is_floating_point_v<T>) {
+        a.kind = FormatArg::Floating;
+        a.d = static_cast<double>(value);
+    } else if constexpr (std::is_convertible_v<const T&, const char*>) {
+        a.kind = FormatArg::Narrow;
+        a.narrow = value;
+    } else if constexpr (std::is_convertible_v<const T&, const wchar_t*>) {
+        a.kind = FormatArg::Wide;
+        a.wide = value;
+    } else if constexpr (std::is_pointer_v<T> || std::is_null_pointer_v<T>) {
+        a.kind = FormatArg::Pointer;
+        a.pointer = value;
+    } else {
+        static_assert(std::is_pointer_v<T>, "CString::Format: an argument printf cannot take");
+    }
+    return a;
+}
+
+/// Formats `format` with `args` (MSVC's conversions); appends to `out`. False for a bad format or a missing argument
+/// (what was formatted up to there is appended).
+bool FormatArgs(std::string& out, const char* format, const FormatArg* args, std::size_t count);
+bool FormatArgs(std::wstring& out, const wchar_t* format, const FormatArg* args, std::size_t count);
+
 template <class Ch>
 struct Chars;
 template <>
@@ -301,15 +346,15 @@ public:
 
     // --- formatting ----------------------------------------------------------------------------------
 
-    /// printf-style, with MSVC's conversions (file comment). CString arguments are passed as their text.
+    /// printf-style, with MSVC's conversions (file comment). CString arguments are taken as their text.
     template <class... Args>
     void Format(const Ch* format, const Args&... args) {
         s_.clear();
-        AppendFormatImpl(format, Arg(args)...);
+        AppendFormatImpl(format, args...);
     }
     template <class... Args>
     void AppendFormat(const Ch* format, const Args&... args) {
-        AppendFormatImpl(format, Arg(args)...);
+        AppendFormatImpl(format, args...);
     }
     void FormatV(const Ch* format, std::va_list args) {
         s_.clear();
@@ -354,23 +399,10 @@ private:
     static int Index(std::size_t pos) noexcept { return pos == StringType::npos ? -1 : static_cast<int>(pos); }
     static int Sign(int c) noexcept { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 
-    template <class T>
-    static const T& Arg(const T& value) noexcept {
-        return value;
-    }
-    static const Ch* Arg(const CStringT& value) noexcept { return value.GetString(); }
-    // MSVC's long is 32 bits: a long argument is passed as the 32-bit value %ld / %lu expect there.
-    static std::int32_t Arg(long value) noexcept { return static_cast<std::int32_t>(value); }
-    static std::uint32_t Arg(unsigned long value) noexcept { return static_cast<std::uint32_t>(value); }
-    static const YCHAR* Arg(const CStringT<YCHAR>& value) noexcept { return value.GetString(); }
-
-    void AppendFormatImpl(const Ch* format, ...) {
-        StringType piece;
-        std::va_list args;
-        va_start(args, format);
-        detail::FormatV(piece, format != nullptr ? format : EmptyText(), args);
-        va_end(args);
-        s_ += piece;
+    template <class... Args>
+    void AppendFormatImpl(const Ch* format, const Args&... args) {
+        const detail::FormatArg list[] = {detail::MakeFormatArg(args)..., detail::FormatArg{detail::FormatArg::Signed}};
+        detail::FormatArgs(s_, format != nullptr ? format : EmptyText(), list, sizeof...(Args));
     }
 
     StringType s_;
