@@ -277,6 +277,85 @@ BOOST_AUTO_TEST_CASE(csocket_with_archives) {
     BOOST_TEST(osError == WSAETIMEDOUT);
 }
 
+namespace {
+
+// Legacy code without the IsBufferEmpty loop: one message per OnReceive. On MFC the archive's read-ahead strands the
+// later messages (no FD_READ announces them); on portafx they bring OnReceive again.
+class COneAtATime : public CSocket {
+public:
+    std::vector<CString> lines;
+    void Init() {
+        m_file = std::make_unique<CSocketFile>(this);
+        m_in = std::make_unique<CArchive>(m_file.get(), CArchive::load);
+    }
+
+protected:
+    void OnReceive(int /*nErrorCode*/) override {
+        CLine line;
+        line.Serialize(*m_in);
+        lines.push_back(line.m_text);
+    }
+
+private:
+    std::unique_ptr<CSocketFile> m_file;
+    std::unique_ptr<CArchive> m_in;
+};
+
+int selfDeleted = 0;
+
+// `delete this` as the last statement of a notification (CHATTER deletes its socket that way).
+class CSelfDeleting : public CAsyncSocket {
+public:
+    ~CSelfDeleting() override { ++selfDeleted; }
+
+protected:
+    void OnReceive(int /*nErrorCode*/) override {
+        char buf[64];
+        if (Receive(buf, sizeof buf) == 0) delete this;
+    }
+    void OnClose(int /*nErrorCode*/) override { delete this; }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(no_stranded_bytes_and_safe_delete_this) {
+    CArchiveListener listener;
+    BOOST_REQUIRE(listener.Create(0, SOCK_STREAM, _T("127.0.0.1")) == TRUE);
+    BOOST_REQUIRE(listener.Listen() == TRUE);
+    CSocket client;
+    BOOST_REQUIRE(client.Create() == TRUE);
+    BOOST_REQUIRE(client.Connect(_T("127.0.0.1"), PortOf(listener)) == TRUE);
+    BOOST_REQUIRE(RunUntil([&] { return listener.conn != nullptr; }));
+    COneAtATime reader;
+    BOOST_REQUIRE(reader.Attach(listener.conn->Detach()) == TRUE);
+    reader.Init();
+    {
+        CSocketFile file(&client);
+        CArchive out(&file, CArchive::store);
+        for (const TCHAR* text : {_T("first"), _T("second"), _T("third")}) {
+            CLine line;
+            line.m_text = text;
+            line.Serialize(out);
+        }
+        out.Flush();  // one send: the reader's archive reads all three ahead at its first OnReceive
+    }
+    BOOST_REQUIRE(RunUntil([&] { return reader.lines.size() == 3; }));
+    BOOST_TEST(reader.lines[2] == _T("third"));
+
+    // A socket that deletes itself in its own notification, twice over (OnReceive with 0, or OnClose).
+    CListener deleting;
+    BOOST_REQUIRE(deleting.Create(0, SOCK_STREAM, PORTAFX_COMPAT_ALL_EVENTS, _T("127.0.0.1")) == TRUE);
+    BOOST_REQUIRE(deleting.Listen() == TRUE);
+    auto* victim = new CSelfDeleting;
+    BOOST_REQUIRE(victim->Create() == TRUE);
+    victim->Connect(_T("127.0.0.1"), PortOf(deleting));
+    BOOST_REQUIRE(RunUntil([&] { return deleting.conn != nullptr; }));
+    deleting.conn->Close();  // the peer goes: the victim deletes itself inside a notification
+    BOOST_REQUIRE(RunUntil([&] { return selfDeleted == 1; }));
+    portafx::EventLoop::Current().RunFor(50ms);  // nothing touches the deleted object afterwards (ASan would say)
+    BOOST_TEST(selfDeleted == 1);
+}
+
 BOOST_AUTO_TEST_CASE(archive_transaction_never_blocks) {
     CArchiveListener listener;
     BOOST_REQUIRE(listener.Create(0, SOCK_STREAM, _T("127.0.0.1")) == TRUE);
