@@ -1,4 +1,5 @@
 // portafx compat — CObject's run-time class, CRuntimeClass look-ups, CDumpContext and the diagnostics output.
+#include <portafx/compat/archive.hpp>
 #include <portafx/compat/exceptions.hpp>
 #include <portafx/compat/object.hpp>
 
@@ -16,6 +17,16 @@ CRuntimeClass* CObject::GetThisClass() noexcept {
 }
 
 void CObject::Serialize(CArchive& /*ar*/) {}
+
+void portafx::compat::detail::SerializeAsCObject(CObject& object, ::portafx::Archive& ar) {
+    auto* archive = dynamic_cast<CArchive*>(&ar);
+    if (archive == nullptr) {
+        throw ::portafx::ArchiveException(::portafx::ArchiveException::genericException,
+                                          std::string("a CObject (") + object.GetRuntimeClass()->m_lpszClassName +
+                                              ") is serialized through a CArchive only");
+    }
+    object.Serialize(*archive);
+}
 
 void CObject::Dump(CDumpContext& dc) const {
     dc << "a " << GetRuntimeClass()->m_lpszClassName << " at " << static_cast<const void*>(this) << "\n";

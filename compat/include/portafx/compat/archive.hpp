@@ -295,15 +295,3 @@ private:
 
     CFile* file_;
 };
-
-namespace portafx::compat::detail {
-inline void SerializeAsCObject(CObject& object, ::portafx::Archive& ar) {
-    auto* archive = dynamic_cast<CArchive*>(&ar);
-    if (archive == nullptr) {
-        throw ::portafx::ArchiveException(::portafx::ArchiveException::genericException,
-                                          std::string("a CObject (") + object.GetRuntimeClass()->m_lpszClassName +
-                                              ") is serialized through a CArchive only");
-    }
-    object.Serialize(*archive);
-}
-}  // namespace portafx::compat::detail
