@@ -60,14 +60,28 @@ inline CRuntimeClass MakeRuntimeClass(const char* name, int size, unsigned schem
 /// OR'ed into an IMPLEMENT_SERIAL schema: other schemas load too; Serialize asks ar.GetObjectSchema().
 #define VERSIONABLE_SCHEMA (0x80000000u)
 
+// Clang warns when a class marks some overrides `override` and not others (-Winconsistent-missing-override): the
+// DECLARE_ macros' members are silent about it, so that legacy classes with and without `override` both compile
+// cleanly.
+#ifdef __clang__
+#define PORTAFX_COMPAT_QUIET_OVERRIDE_BEGIN_ \
+    _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Winconsistent-missing-override\"")
+#define PORTAFX_COMPAT_QUIET_OVERRIDE_END_ _Pragma("clang diagnostic pop")
+#else
+#define PORTAFX_COMPAT_QUIET_OVERRIDE_BEGIN_
+#define PORTAFX_COMPAT_QUIET_OVERRIDE_END_
+#endif
+
 #define PORTAFX_COMPAT_DECLARE_COMMON_(C)                                     \
 public:                                                                       \
+    PORTAFX_COMPAT_QUIET_OVERRIDE_BEGIN_                                      \
     static CRuntimeClass* GetThisClass() noexcept;                            \
     virtual CRuntimeClass* GetRuntimeClass() const;                           \
     using ::CObject::Serialize;                                               \
     void Serialize(::portafx::Archive& portafxArchive) {                      \
         ::portafx::compat::detail::SerializeAsCObject(*this, portafxArchive); \
-    }
+    }                                                                         \
+    PORTAFX_COMPAT_QUIET_OVERRIDE_END_
 
 /// In the class body: run-time type information.
 #define DECLARE_DYNAMIC(C) PORTAFX_COMPAT_DECLARE_COMMON_(C)
