@@ -359,6 +359,15 @@ bool AsyncSocket::Connect(const SocketAddress& address) {
 bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
     if (!RequireLoop("Connect")) return false;
     if (candidates.empty()) return Fail(SocketError::InvalidArgument, "Connect", "no address to connect to");
+    if (core_ && core_->type == SOCK_DGRAM && candidates.size() == 1 && candidates.front().IsValid() &&
+        candidates.front() == SocketAddress::Any(candidates.front().Family(), candidates.front().Port())) {
+        // Winsock: an all-zero address dissolves a datagram socket's association with its peer.
+        sockaddr unspec{};
+        unspec.sa_family = AF_UNSPEC;
+        ::connect(core_->fd, &unspec, sizeof unspec);  // BSDs answer EAFNOSUPPORT but dissolve it all the same
+        SetLastError(0);
+        return true;
+    }
     for (const SocketAddress& a : candidates) {
         if (!a.IsValid()) return Fail(SocketError::InvalidArgument, "Connect", "an empty address");
         if (a.Port() == 0) return Fail(SocketError::AddressNotAvailable, "Connect", "cannot connect to port 0");
@@ -408,7 +417,7 @@ int AsyncSocket::Send(const void* buf, int len, int flags) {
         Fail(SocketError::Fault, "Send", "bad buffer or length");
         return SocketErrorResult;
     }
-    return Send(&one, std::size_t{1}, flags);
+    return SendImpl(&one, 1, flags, nullptr, "Send");  // not the virtual gather form: Socket's blocks
 }
 
 int AsyncSocket::Send(const ConstBuffer* buffers, std::size_t count, int flags) {
@@ -515,6 +524,7 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
     if (n < 0) {
         SocketError e = FromErrno(errno);
         if (errno == EPIPE && core_->shutSend) e = SocketError::Shutdown;
+        if (e == SocketError::DestinationRequired && to == nullptr) e = SocketError::NotConnected;  // as Winsock
         if (e == SocketError::WouldBlock) {
             core_->writeWanted = true;  // the only thing that brings another OnSend
             SocketEngine::ArmWrite(core_);
@@ -569,20 +579,28 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         return SocketErrorResult;
     }
     const bool datagram = core->type == SOCK_DGRAM;
-#ifdef MSG_TRUNC
+#ifdef __linux__
     if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
 #endif
     sockaddr_storage ss{};
-    socklen_t sslen = sizeof ss;
+    iovec iov{buf, static_cast<std::size_t>(len)};
+    msghdr msg{};  // recvmsg: its MSG_TRUNC output flag tells of a truncated datagram on every platform
+    msg.msg_name = &ss;
+    msg.msg_namelen = sizeof ss;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
     ssize_t n;
     do {
-        n = from != nullptr ? ::recvfrom(core->fd, buf, static_cast<std::size_t>(len), native,
-                                         reinterpret_cast<sockaddr*>(&ss), &sslen)
-                            : ::recv(core->fd, buf, static_cast<std::size_t>(len), native);
+        n = ::recvmsg(core->fd, &msg, native);
     } while (n < 0 && errno == EINTR);
-    if (from != nullptr && n >= 0) *from = SocketAddress(&ss, sslen);
+    if (from != nullptr && n >= 0) *from = SocketAddress(&ss, msg.msg_namelen);
     if (n < 0) {
         const SocketError e = FromErrno(errno);
+        if (datagram && e == SocketError::ConnectionRefused) {
+            // An ICMP "port unreachable" for an earlier datagram: Winsock reports it as WSAECONNRESET.
+            Fail(SocketError::ConnectionReset, operation, "the peer's port is unreachable (ICMP)");
+            return SocketErrorResult;
+        }
         const SocketError closing = SocketEngine::ClosingError(e);
         if (!datagram && !(flags & MsgOob) && closing != SocketError::Success) {
             SocketEngine::ReportClose(core, closing);
@@ -590,9 +608,10 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         Fail(e, operation, e == SocketError::WouldBlock ? "no data is queued" : "");
         return SocketErrorResult;
     }
-    if (datagram && n > len) {
+    if (datagram && (n > len || (msg.msg_flags & MSG_TRUNC))) {
+        const std::string size = n > len ? std::to_string(n) + " bytes" : "more than " + std::to_string(len) + " bytes";
         Fail(SocketError::MessageSize, operation,
-             "the datagram had " + std::to_string(n) + " bytes; the first " + std::to_string(len) + " were kept");
+             "the datagram had " + size + "; the first " + std::to_string(len) + " were kept");
         return SocketErrorResult;
     }
     if (n == 0 && len > 0 && !datagram && core->state == CoreState::Connected) {

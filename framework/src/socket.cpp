@@ -7,6 +7,10 @@
 
 #include <boost/asio/post.hpp>
 
+#include <climits>
+#include <string>
+#include <vector>
+
 namespace portafx {
 
 using detail::SocketEngine;
@@ -109,6 +113,43 @@ int Socket::Send(const void* buf, int len, int flags) {
         sent += n;
     } while (sent < len);
     return len;
+}
+
+int Socket::Send(const ConstBuffer* buffers, std::size_t count, int flags) {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count && buffers != nullptr; ++i)
+        total += buffers[i].size;
+    if (buffers == nullptr || count == 0 || total > static_cast<std::size_t>(INT_MAX) ||
+        GetSocketType() == SocketType::Datagram) {
+        // Nothing to split, or a datagram: one attempt (AsyncSocket reports bad arguments).
+        return Retry(FdWrite | FdClose, "Send", SocketErrorResult,
+                     [&] { return AsyncSocket::Send(buffers, count, flags); });
+    }
+    std::vector<ConstBuffer> rest(buffers, buffers + count);
+    std::size_t first = 0;  // the first buffer not fully sent
+    std::size_t sent = 0;
+    while (sent < total) {
+        const int n = Retry(FdWrite | FdClose, "Send", SocketErrorResult,
+                            [&] { return AsyncSocket::Send(rest.data() + first, rest.size() - first, flags); });
+        if (n == SocketErrorResult) {
+            const SocketErrorInfo why = GetLastErrorInfo();
+            SetLastError(why.code, "Send",
+                         std::to_string(sent) + " of " + std::to_string(total) + " bytes were sent" +
+                             (why.detail.empty() ? std::string() : "; " + why.detail));
+            return SocketErrorResult;
+        }
+        sent += static_cast<std::size_t>(n);
+        std::size_t done = static_cast<std::size_t>(n);
+        while (first < rest.size() && (done > 0 || rest[first].size == 0)) {
+            ConstBuffer& b = rest[first];
+            const std::size_t take = done < b.size ? done : b.size;
+            b.data = static_cast<const char*>(b.data) + take;
+            b.size -= take;
+            done -= take;
+            if (b.size == 0) ++first;
+        }
+    }
+    return static_cast<int>(total);
 }
 
 int Socket::Receive(void* buf, int len, int flags) {

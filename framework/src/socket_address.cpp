@@ -1,6 +1,8 @@
 // SocketAddress: parsing and printing of IPv4/IPv6 endpoints.
 #include <portafx/socket_address.hpp>
 
+#include "detail/interfaces.hpp"
+
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -101,6 +103,17 @@ SocketAddress SocketAddress::Loopback(AddressFamily family, unsigned port) noexc
     v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     v4.sin_port = htons(static_cast<uint16_t>(port));
     return SocketAddress(&v4, sizeof v4);
+}
+
+std::vector<SocketAddress> SocketAddress::LocalHostAddresses(unsigned port, AddressFamily family) {
+    std::vector<SocketAddress> out;
+    for (const detail::InterfaceAddress& i : detail::ListInterfaceAddresses()) {
+        if (!i.up || (family != AddressFamily::Unspecified && i.address.Family() != family)) continue;
+        SocketAddress a = i.address;
+        a.SetPort(port);
+        out.push_back(a);
+    }
+    return out;
 }
 
 AddressFamily SocketAddress::Family() const noexcept {

@@ -122,9 +122,10 @@ public:
     /// `flags`: MsgOob, MsgDontRoute. Never raises SIGPIPE.
     virtual int Send(const void* buf, int len, int flags = 0);
 
-    /// Gather send: the buffers in order, in one system call. Returns the bytes queued or
-    /// `SocketErrorResult`, with the same rules as the single-buffer Send.
-    int Send(const ConstBuffer* buffers, std::size_t count, int flags = 0);
+    /// Gather send: the buffers in order, in one system call (sendmsg). Returns the bytes queued or
+    /// `SocketErrorResult`, with the same rules as the single-buffer Send. On a connected datagram socket
+    /// the buffers make one datagram. Socket overrides it to send everything.
+    virtual int Send(const ConstBuffer* buffers, std::size_t count, int flags = 0);
 
     /// The same with an `int` count, so that `Send(buffers, 2)` is not ambiguous with the byte overload.
     int Send(const ConstBuffer* buffers, int count, int flags = 0) {
@@ -211,6 +212,38 @@ public:
     /// IPv6 sockets only: true = IPv6 only, false = dual-stack (the default portafx sets).
     bool SetIPv6Only(bool on);
     bool GetIPv6Only(bool& on);
+
+    // ---------------------------------------------------------------------------------------------
+    // Datagram options: broadcast and multicast (docs/datagrams.md)
+
+    /// `SO_BROADCAST`: without it, SendTo a broadcast address fails with `AccessDenied` (as in Winsock).
+    bool SetBroadcast(bool on);
+    bool GetBroadcast(bool& on);
+
+    /// Joins the multicast group `group` (a numeric IPv4 224.0.0.0/4 or IPv6 ff00::/8 address) on
+    /// `networkInterface`: null for the system's choice, or an interface name (`"lo"`), index (`"1"`) or one
+    /// of its addresses (`"127.0.0.1"`). Datagrams sent to the group and this socket's port then arrive
+    /// here. An IPv4 group on a dual-stack IPv6 socket is joined as IPv4. Fails with `InvalidArgument`
+    /// (not a multicast address, unknown interface), `AddressFamilyNotSupported` (an IPv6 group on an IPv4
+    /// socket), `AddressInUse` (already joined), `AddressNotAvailable` (the interface has no address of
+    /// the group's family).
+    bool JoinMulticastGroup(const char* group, const char* networkInterface = nullptr);
+
+    /// Leaves a group joined with the same arguments; `AddressNotAvailable` if it was not joined.
+    bool LeaveMulticastGroup(const char* group, const char* networkInterface = nullptr);
+
+    /// The interface multicast datagrams are sent from (name, index or address, as above); without it the
+    /// system picks one by route. On a dual-stack IPv6 socket it is set for both families where the
+    /// interface has addresses of both.
+    bool SetMulticastInterface(const char* networkInterface);
+
+    /// Hops a multicast datagram may travel (IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS, 0-255; default 1).
+    bool SetMulticastTtl(int hops);
+    bool GetMulticastTtl(int& hops);
+
+    /// Whether this host's own group members get the datagrams this socket sends (default on).
+    bool SetMulticastLoopback(bool on);
+    bool GetMulticastLoopback(bool& on);
 
     /// The peer's numeric address (IPv4-mapped addresses unmapped) and port.
     bool GetPeerName(std::string& address, unsigned& port);

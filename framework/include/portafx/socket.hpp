@@ -61,6 +61,12 @@ public:
     /// GetLastErrorInfo says how many bytes were sent before it.
     int Send(const void* buf, int len, int flags = 0) override;
 
+    /// Gather send that sends everything: the buffers in order, waiting for room as needed, each system
+    /// call taking as many buffers as remain (on a datagram socket: one datagram, one call). Returns the
+    /// total or `SocketErrorResult`; on failure GetLastErrorInfo says how many bytes were sent before it.
+    int Send(const ConstBuffer* buffers, std::size_t count, int flags = 0) override;
+    using AsyncSocket::Send;  // the count/vector/initializer_list forms, which call the one above
+
     /// Waits until at least one byte (or the end of the stream) can be read, then reads up to `len`:
     /// returns the count, 0 when the peer closed, or `SocketErrorResult`. Not "read fully", as in MFC.
     int Receive(void* buf, int len, int flags = 0) override;

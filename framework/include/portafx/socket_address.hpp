@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace portafx {
 
@@ -30,6 +31,12 @@ public:
 
     /// The loopback address of the family (`127.0.0.1` or `::1`) with `port`.
     static SocketAddress Loopback(AddressFamily family, unsigned port = 0) noexcept;
+
+    /// The addresses of this host's network interfaces that are up (loopback included), each with `port`:
+    /// endpoints a server can bind to one by one, or announce. `family` filters (Unspecified: both).
+    /// IPv6 link-local addresses carry their interface as scope. Empty if the system cannot list them.
+    static std::vector<SocketAddress> LocalHostAddresses(unsigned port = 0,
+                                                         AddressFamily family = AddressFamily::Unspecified);
 
     /// True if the object holds an IPv4 or IPv6 address.
     bool IsValid() const noexcept { return length_ != 0; }
