@@ -318,6 +318,11 @@ public:
     int Send(const void* buffer, int length, int flags = 0) override {
         return ::portafx::AsyncSocket::Send(buffer, length, flags);
     }
+    /// Gather send (beyond MFC): the buffers in one system call. A CSocket's sends everything.
+    int Send(const ::portafx::ConstBuffer* buffers, std::size_t count, int flags = 0) override {
+        return ::portafx::AsyncSocket::Send(buffers, count, flags);
+    }
+    using ::portafx::AsyncSocket::Send;  // the int-count, vector and braced-list gather forms
     /// Bytes read, 0 when the peer closed, or SOCKET_ERROR (WSAEWOULDBLOCK when nothing is queued).
     int Receive(void* buffer, int length, int flags = 0) override {
         return ::portafx::AsyncSocket::Receive(buffer, length, flags);
@@ -430,6 +435,10 @@ public:
     int Send(const void* buffer, int length, int flags = 0) override {
         return ::portafx::Socket::Send(buffer, length, flags);
     }
+    int Send(const ::portafx::ConstBuffer* buffers, std::size_t count, int flags = 0) override {
+        return ::portafx::Socket::Send(buffers, count, flags);
+    }
+    using CAsyncSocket::Send;
     int Receive(void* buffer, int length, int flags = 0) override {
         return ::portafx::Socket::Receive(buffer, length, flags);
     }
