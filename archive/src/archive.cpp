@@ -295,7 +295,7 @@ std::uint8_t Archive::GetByte() {
     return static_cast<std::uint8_t>(GetFixed(1));
 }
 
-Archive& Archive::PutFixed(std::uint64_t v, std::size_t width) {
+Archive& Archive::PutFixedSlow(std::uint64_t v, std::size_t width) {
     CheckStoring("operator<<");
     std::uint8_t bytes[8];
     for (std::size_t i = 0; i < width; ++i)
@@ -304,7 +304,7 @@ Archive& Archive::PutFixed(std::uint64_t v, std::size_t width) {
     return *this;
 }
 
-std::uint64_t Archive::GetFixed(std::size_t width) {
+std::uint64_t Archive::GetFixedSlow(std::size_t width) {
     CheckLoading("operator>>");
     NeedBytes(width);
     std::uint64_t v = 0;
@@ -312,30 +312,6 @@ std::uint64_t Archive::GetFixed(std::size_t width) {
         v |= static_cast<std::uint64_t>(cur_[i]) << (8 * i);
     cur_ += width;
     return v;
-}
-
-Archive& Archive::operator<<(float v) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    return PutFixed(bits, 4);
-}
-
-Archive& Archive::operator>>(float& v) {
-    const auto bits = static_cast<std::uint32_t>(GetFixed(4));
-    std::memcpy(&v, &bits, sizeof v);
-    return *this;
-}
-
-Archive& Archive::operator<<(double v) {
-    std::uint64_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    return PutFixed(bits, 8);
-}
-
-Archive& Archive::operator>>(double& v) {
-    const std::uint64_t bits = GetFixed(8);
-    std::memcpy(&v, &bits, sizeof v);
-    return *this;
 }
 
 // --- strings -------------------------------------------------------------------------------------
@@ -387,6 +363,12 @@ std::uint64_t Archive::GetStringLength(bool& wide) {
 }
 
 void Archive::GetStringBody(std::uint64_t length, bool wide, std::string* narrow, std::u16string* utf16) {
+    if (!wide && narrow != nullptr && utf16 == nullptr && length <= static_cast<std::uint64_t>(end_ - cur_)) {
+        // The whole string is in the buffer: straight into the caller's string, reusing its capacity.
+        narrow->assign(reinterpret_cast<const char*>(cur_), static_cast<std::size_t>(length));
+        cur_ += length;
+        return;
+    }
     // Grows with the bytes that arrive, never ahead of them: a huge length followed by a few bytes costs
     // only those bytes before endOfFile.
     std::string bytes;
@@ -412,6 +394,13 @@ void Archive::GetStringBody(std::uint64_t length, bool wide, std::string* narrow
 }
 
 Archive& Archive::operator<<(const std::string& s) {
+    if (s.size() < 0xFF && file_ != nullptr && !(mode_ & Load) && static_cast<std::size_t>(end_ - cur_) > s.size()) {
+        // MFC's one-byte length and the bytes, both fitting the buffer.
+        *cur_++ = static_cast<std::uint8_t>(s.size());
+        if (!s.empty()) std::memcpy(cur_, s.data(), s.size());
+        cur_ += s.size();
+        return *this;
+    }
     CheckStoring("operator<<");
     PutStringLength(s.size(), false);
     Write(s.data(), s.size());

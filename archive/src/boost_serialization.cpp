@@ -301,6 +301,7 @@ void BoostInputArchive::load_override(boost::archive::object_id_type& t) {
                                               std::to_string(id) + " of class id " + std::to_string(objects_[id].cls));
     }
     if (inPointer_ && !pointerObjects_.empty()) pointerObjects_.back() = id;
+    pointerTargetPending_ = inPointer_ && id == known;
     inPointer_ = false;
     t = boost::archive::object_id_type(id);
 }

@@ -47,8 +47,13 @@ void MemoryFile::Write(const void* buffer, std::size_t count) {
                             kPath);
     }
     const std::size_t newEnd = position_ + count;
-    if (newEnd > data_.size()) data_.resize(newEnd);  // a gap after a seek past the end is zero-filled
-    std::memcpy(data_.data() + position_, buffer, count);
+    const auto* bytes = static_cast<const std::uint8_t*>(buffer);
+    if (position_ == data_.size()) {
+        data_.insert(data_.end(), bytes, bytes + count);  // appending: no zero-fill before the copy
+    } else {
+        if (newEnd > data_.size()) data_.resize(newEnd);  // a gap after a seek past the end is zero-filled
+        std::memcpy(data_.data() + position_, buffer, count);
+    }
     position_ = newEnd;
 }
 

@@ -77,6 +77,14 @@ bool AsyncSocket::Fail(SocketError code, const char* operation, std::string deta
     return false;
 }
 
+bool AsyncSocket::Fail(SocketError code, const char* operation, const char* detail) const {
+    // Assigned in place: a WouldBlock on every empty Receive or full Send allocates nothing.
+    tLastError.code = static_cast<int>(code);
+    tLastError.operation.assign(operation ? operation : "");
+    tLastError.detail.assign(detail ? detail : "");
+    return false;
+}
+
 int AsyncSocket::GetLastError() noexcept {
     return tLastError.code;
 }
@@ -307,6 +315,7 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
     accepted->mask = core->mask;  // an accepted socket inherits the listener's mask
     accepted->state = CoreState::Connected;
     accepted->writeWanted = true;  // FD_WRITE is recorded when the socket is accepted
+    accepted->writeKnownReady = true;
     accepted->oobInline = core->oobInline;
     connected.core_ = accepted;
     if (peer != nullptr) *peer = SocketAddress(&ss, len);

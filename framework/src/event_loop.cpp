@@ -12,10 +12,20 @@ namespace detail {
 namespace {
 thread_local LoopState* tRunning = nullptr;
 thread_local LoopState* tDefault = nullptr;
+thread_local LoopState* tAdopted = nullptr;  // an EventLoopPool thread's loop
 }  // namespace
 
 LoopState* ThisThreadLoop() noexcept {
-    return tRunning != nullptr ? tRunning : tDefault;
+    if (tRunning != nullptr) return tRunning;
+    return tAdopted != nullptr ? tAdopted : tDefault;
+}
+
+AdoptScope::AdoptScope(LoopState& loop) noexcept : previous_(tAdopted) {
+    tAdopted = &loop;
+}
+
+AdoptScope::~AdoptScope() {
+    tAdopted = previous_;
 }
 
 RunningScope::RunningScope(LoopState& loop) noexcept : previous_(tRunning) {
@@ -36,6 +46,7 @@ EventLoop::~EventLoop() {
 }
 
 EventLoop& EventLoop::Current() {
+    if (detail::tAdopted != nullptr) return *detail::tAdopted->owner;
     thread_local struct Default {
         EventLoop loop;
         Default() { detail::tDefault = &loop.State(); }

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -222,10 +223,26 @@ public:
         return *this;
     }
 
-    Archive& operator<<(float v);
-    Archive& operator>>(float& v);
-    Archive& operator<<(double v);
-    Archive& operator>>(double& v);
+    Archive& operator<<(float v) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return PutFixed(bits, 4);
+    }
+    Archive& operator>>(float& v) {
+        const auto bits = static_cast<std::uint32_t>(GetFixed(4));
+        std::memcpy(&v, &bits, sizeof v);
+        return *this;
+    }
+    Archive& operator<<(double v) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        return PutFixed(bits, 8);
+    }
+    Archive& operator>>(double& v) {
+        const std::uint64_t bits = GetFixed(8);
+        std::memcpy(&v, &bits, sizeof v);
+        return *this;
+    }
 
     /// An 8-bit string (UTF-8 on our side; MFC's ANSI code page on an MBCS peer): length, then bytes.
     Archive& operator<<(const std::string& s);
@@ -260,8 +277,30 @@ private:
     std::size_t FillFromFile(std::size_t atLeast);  // appends file bytes to the buffer; 0 at the end
     Archive& PutByte(std::uint8_t b);
     std::uint8_t GetByte();
-    Archive& PutFixed(std::uint64_t v, std::size_t width);
-    std::uint64_t GetFixed(std::size_t width);
+    // The hot paths, inline: a value that fits the buffer of an open archive of the right mode is copied
+    // without a call; everything else (a full or empty buffer, a closed archive, the wrong mode) goes to
+    // the out-of-line *Slow functions, which check, flush, refill and throw.
+    Archive& PutFixed(std::uint64_t v, std::size_t width) {
+        if (file_ != nullptr && !(mode_ & Load) && static_cast<std::size_t>(end_ - cur_) >= width) {
+            for (std::size_t i = 0; i < width; ++i)
+                cur_[i] = static_cast<std::uint8_t>(v >> (8 * i));
+            cur_ += width;
+            return *this;
+        }
+        return PutFixedSlow(v, width);
+    }
+    std::uint64_t GetFixed(std::size_t width) {
+        if (file_ != nullptr && (mode_ & Load) && static_cast<std::size_t>(end_ - cur_) >= width) {
+            std::uint64_t v = 0;
+            for (std::size_t i = 0; i < width; ++i)
+                v |= static_cast<std::uint64_t>(cur_[i]) << (8 * i);
+            cur_ += width;
+            return v;
+        }
+        return GetFixedSlow(width);
+    }
+    Archive& PutFixedSlow(std::uint64_t v, std::size_t width);
+    std::uint64_t GetFixedSlow(std::size_t width);
     void PutStringLength(std::uint64_t length, bool wide);
     std::uint64_t GetStringLength(bool& wide);
     void GetStringBody(std::uint64_t length, bool wide, std::string* narrow, std::u16string* utf16);

@@ -94,6 +94,11 @@ constexpr std::size_t BoostWireWidth() {
     }
 }
 
+template <class T>
+struct IsNvp : std::false_type {};
+template <class T>
+struct IsNvp<boost::serialization::nvp<T>> : std::true_type {};
+
 // Whether a value read at the wire width fits the type it is read into (a `long` of 8 wire bytes into a 32-bit
 // `long` on Windows, say).
 template <class T>
@@ -202,23 +207,31 @@ private:
             Base::load_override(t);
         } else {
             NoteContext<T>();
-            struct Nest {
-                unsigned& depth;
-                ~Nest() { --depth; }
-            } nest{depth_};
-            if (++depth_ > maxDepth_) ThrowDepth();
-            if constexpr (std::is_pointer_v<T> && std::is_class_v<std::remove_pointer_t<T>>) {
-                struct Pop {
-                    BoostInputArchive& ar;
-                    ~Pop() {
-                        ar.lastPointerObject_ = ar.pointerObjects_.back();
-                        ar.pointerObjects_.pop_back();
-                    }
-                } pop{*this};
-                Base::load_override(t);
-            } else {
-                Base::load_override(t);
+            if constexpr (detail::IsNvp<std::remove_cv_t<T>>::value) {
+                if (LoadPointerTarget(t)) return;
             }
+            LoadNested(t);
+        }
+    }
+
+    template <class T>
+    void LoadNested(T& t) {
+        struct Nest {
+            unsigned& depth;
+            ~Nest() { --depth; }
+        } nest{depth_};
+        if (++depth_ > maxDepth_) ThrowDepth();
+        if constexpr (std::is_pointer_v<T> && std::is_class_v<std::remove_pointer_t<T>>) {
+            struct Pop {
+                BoostInputArchive& ar;
+                ~Pop() {
+                    ar.lastPointerObject_ = ar.pointerObjects_.back();
+                    ar.pointerObjects_.pop_back();
+                }
+            } pop{*this};
+            Base::load_override(t);
+        } else {
+            Base::load_override(t);
         }
     }
 
@@ -259,6 +272,32 @@ private:
         }
     }
     int RegisterClass(const boost::serialization::extended_type_info* type);
+
+    // Boost 1.81 creates the object of a pointer, then loads its members with `ar >> make_nvp(NULL, *t)`, and if
+    // that throws, nobody deletes it. Here that load is recognised (an unnamed wrapper of the class just read for
+    // a new pointer object) and the object is deleted on the way out. True if `t` was that load.
+    template <class N>
+    bool LoadPointerTarget(N& t) {
+        if (!pointerTargetPending_ || t.name() != nullptr) return false;
+        pointerTargetPending_ = false;
+        using V = std::remove_cv_t<std::remove_reference_t<decltype(t.value())>>;
+        if constexpr (std::is_class_v<V> && !std::is_abstract_v<V>) {
+            if (pointerClass_ < 0 || static_cast<std::size_t>(pointerClass_) >= classes_.size() ||
+                classes_[static_cast<std::size_t>(pointerClass_)] != TypeInfoOf<V>()) {
+                return false;
+            }
+            V* object = &t.value();
+            try {
+                LoadNested(t);
+            } catch (...) {
+                delete object;  // created by Boost with this exact type (heap_allocation<V>, then constructed)
+                throw;
+            }
+            return true;
+        } else {
+            return false;
+        }
+    }
 
     void load_override(boost::archive::class_id_optional_type&) {}
     void load_override(boost::archive::class_id_type& t);
@@ -319,6 +358,7 @@ private:
     const boost::serialization::extended_type_info* pointee_ = nullptr;  // the pointer's static class
     bool pointeePolymorphic_ = false;
     bool inPointer_ = false;
+    bool pointerTargetPending_ = false;  // a new pointer object's id was just read: its members load next
     // What each tracked object is, so that a stream cannot give one object two owners, or give an owner an object
     // that is a member of another: how it was created, and who owns it (unique_ptr, shared_ptr).
     enum class Origin : std::uint8_t { Member, Heap };

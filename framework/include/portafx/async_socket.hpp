@@ -345,6 +345,8 @@ protected:
     const std::shared_ptr<detail::SocketCore>& CorePtr() const noexcept { return core_; }
     /// Records the last error (code, operation, why) and returns false.
     bool Fail(SocketError code, const char* operation, std::string detail = {}) const;
+    /// The same for a fixed text: copied into the thread's last error without allocating (hot paths).
+    bool Fail(SocketError code, const char* operation, const char* detail) const;
 
 private:
     bool RequireLoop(const char* operation) const;

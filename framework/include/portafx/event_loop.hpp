@@ -45,7 +45,8 @@ public:
     EventLoop& operator=(const EventLoop&) = delete;
 
     /// The calling thread's default loop, made on first use (as MFC makes one hidden window per thread)
-    /// and destroyed when the thread ends. Sockets constructed without a loop belong to it.
+    /// and destroyed when the thread ends. Sockets constructed without a loop belong to it. On a thread of
+    /// an EventLoopPool it is the pool loop that thread runs.
     static EventLoop& Current();
 
     /// Runs notifications and posted work until `Stop()`. Returns the number of handlers run.

@@ -65,5 +65,18 @@ private:
     LoopState* previous_;
 };
 
+/// Makes `loop` the calling thread's default loop (EventLoop::Current()) for the scope's lifetime: a thread
+/// of an EventLoopPool adopts the loop it runs.
+class AdoptScope {
+public:
+    explicit AdoptScope(LoopState& loop) noexcept;
+    ~AdoptScope();
+    AdoptScope(const AdoptScope&) = delete;
+    AdoptScope& operator=(const AdoptScope&) = delete;
+
+private:
+    LoopState* previous_;
+};
+
 }  // namespace detail
 }  // namespace portafx

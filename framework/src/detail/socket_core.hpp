@@ -55,8 +55,9 @@ struct SocketCore {
     bool readArmed = false;      // a kernel read wait is outstanding
     bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;
-    bool exceptArmed = false;  // a wait for urgent data or a hang-up/error is outstanding
-    bool oobInline = false;    // SO_OOBINLINE: urgent data arrives in the normal stream, no OnOutOfBandData
+    bool writeKnownReady = false;  // accepted, nothing sent yet: the first OnSend is due without a wait
+    bool exceptArmed = false;      // a wait for urgent data or a hang-up/error is outstanding
+    bool oobInline = false;        // SO_OOBINLINE: urgent data arrives in the normal stream, no OnOutOfBandData
 
     bool closeWatchBlocked = false;                 // data is queued but FD_READ is off: end of stream not visible yet
     bool eofSeen = false;                           // end of stream or reset seen: the read side is finished

@@ -280,9 +280,19 @@ void SocketEngine::ArmWrite(const CorePtr& core) {
     } else if (c.state == CoreState::Connected || c.type == SOCK_DGRAM) {
         want = c.writeWanted && Selected(c, FdWrite);
     }
+    // Only the first arming after Accept knows the send buffer is empty.
+    const bool knownReady = c.writeKnownReady;
+    c.writeKnownReady = false;
     if (!want) return;
     c.writeArmed = true;
     const unsigned gen = c.generation;
+    if (knownReady) {
+        // A socket just accepted has an empty send buffer: its first OnSend needs no readiness wait, and
+        // without one Asio never adds EPOLLOUT to its registration (which would wake the loop for nothing
+        // each time a read wait re-arms it).
+        boost::asio::post(c.loop->io, [core, gen] { OnWriteReady(core, gen, {}); });
+        return;
+    }
     c.desc->async_wait(stream_descriptor::wait_write,
                        [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
 }
@@ -344,6 +354,14 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
     // flag set. Nothing to re-arm otherwise: the next Receive does.
     if (c.owner->UserBytesQueued() > 0) {
         if (Selected(c, FdRead) && c.readEnabled && Deliver(core, FdRead, error)) AfterReceive(core);
+        return;
+    }
+
+    if ((c.blockingOn & FdRead) && c.readEnabled) {
+        // A blocking Receive waits for this: it reads at once and sees data, the end or a reset itself (and
+        // reports OnClose as a Receive does), so the peek below would be one system call too many.
+        c.readEnabled = false;
+        Deliver(core, FdRead, error);
         return;
     }
 
@@ -501,6 +519,20 @@ SocketError SocketEngine::StartConnect(const CorePtr& core) {
 
 void SocketEngine::FinishConnect(const CorePtr& core) {
     SocketCore& c = *core;
+    // The connect's writability wait left EPOLLOUT in Asio's registration of the handle for good, and with
+    // it every later re-arm of a read wait (EPOLL_CTL_MOD) wakes the loop once for nothing. Registering the
+    // handle afresh (nothing else is armed while connecting) drops it: one wake-up less per message.
+    boost::system::error_code ec;
+    const NativeHandle fd = c.desc->release();  // deregisters; never fails on an open descriptor
+    c.desc->assign(fd, ec);
+    if (ec) {
+        // Without its registration the handle is of no use: close it and keep a closed descriptor object, as
+        // after a failed attempt (a later Connect replaces the handle; Retire finds nothing left to close).
+        ops::Close(fd);
+        c.desc.emplace(c.loop->io);
+        FailConnect(core, FromBoostError(ec));
+        return;
+    }
     c.state = CoreState::Connected;
     c.candidates.clear();
     c.nextCandidate = 0;
@@ -562,9 +594,10 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
     c.blockingSignaled = false;
     c.blockingCode = 0;
     ++loop.blockingDepth;
-    auto timedOut = std::make_shared<bool>(false);
+    std::shared_ptr<bool> timedOut;  // made only with a timeout: no allocation per blocking call otherwise
     std::optional<boost::asio::steady_timer> timer;
     if (timeout > std::chrono::steady_clock::duration::zero()) {
+        timedOut = std::make_shared<bool>(false);
         timer.emplace(io, timeout);
         timer->async_wait([timedOut](const boost::system::error_code& ec) {
             if (!ec) *timedOut = true;
@@ -601,7 +634,7 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
             err = SocketError::Interrupted;
             return false;
         }
-        if (*timedOut) {
+        if (timedOut && *timedOut) {
             err = SocketError::TimedOut;
             return false;
         }
