@@ -428,6 +428,19 @@ BOOST_AUTO_TEST_CASE(a_bad_object_reference) {
     delete two.first;
 }
 
+BOOST_AUTO_TEST_CASE(a_pointer_object_cut_short_is_freed_and_not_left_behind) {
+    // Found by fuzzing: the first Node's id stops after 3 of its 4 bytes. Boost had already stored the new Node in
+    // `first`; portafx frees it (Boost 1.81 would leak it) and clears `first`, so the caller's delete is safe.
+    bridge::TwoPointers two;
+    CheckCause(
+        [&] {
+            Loaded(Frame(FromHex("00 00000000 | 0100 01 00000000 00000000 | 010100")), [&](Archive& ar) { ar >> two; });
+        },
+        ArchiveException::endOfFile);
+    BOOST_TEST(two.first == nullptr);
+    delete two.first;
+}
+
 BOOST_AUTO_TEST_CASE(class_ids_boost_would_index_out_of_bounds) {
     // Found by fuzzing: Boost 1.81 indexes its class table with the id from the stream. Class 0x0303 when one
     // class is known, and a new id (1) for Node when Node is... here the first pointer's class must be 1.

@@ -229,7 +229,14 @@ private:
                     ar.pointerObjects_.pop_back();
                 }
             } pop{*this};
-            Base::load_override(t);
+            try {
+                Base::load_override(t);
+            } catch (...) {
+                // Boost stores the new object's address in the caller's pointer before loading it; if that load
+                // failed, LoadPointerTarget deleted the object: leave no dangling pointer behind.
+                if (t != nullptr && static_cast<const void*>(t) == deletedTarget_) t = nullptr;
+                throw;
+            }
         } else {
             Base::load_override(t);
         }
@@ -291,6 +298,7 @@ private:
                 LoadNested(t);
             } catch (...) {
                 delete object;  // created by Boost with this exact type (heap_allocation<V>, then constructed)
+                deletedTarget_ = object;
                 throw;
             }
             return true;
@@ -358,7 +366,8 @@ private:
     const boost::serialization::extended_type_info* pointee_ = nullptr;  // the pointer's static class
     bool pointeePolymorphic_ = false;
     bool inPointer_ = false;
-    bool pointerTargetPending_ = false;  // a pointer's new object is being made: its members load next
+    const void* deletedTarget_ = nullptr;  // the object LoadPointerTarget deleted last
+    bool pointerTargetPending_ = false;    // a pointer's new object is being made: its members load next
     // What each tracked object is, so that a stream cannot give one object two owners, or give an owner an object
     // that is a member of another: how it was created, and who owns it (unique_ptr, shared_ptr).
     enum class Origin : std::uint8_t { Member, Heap };
