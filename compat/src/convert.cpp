@@ -1,6 +1,8 @@
 // portafx compat — UTF-8 <-> wide conversions and MSVC-flavoured printf for CString.
 #include <portafx/compat/cstring.hpp>
 
+#include "detail/utf.hpp"  // archive/src: the archive library's UTF conversions
+
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -9,81 +11,13 @@
 
 namespace portafx::compat {
 
-namespace {
-constexpr char32_t kReplacement = 0xFFFD;
-
-bool IsContinuation(unsigned char c) {
-    return (c & 0xC0u) == 0x80u;
-}
-}  // namespace
-
+// The archive's own conversions (invalid input becomes U+FFFD), through UTF-16: one implementation of UTF-8.
 std::wstring Utf8ToWide(std::string_view text) {
-    std::wstring out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        char32_t cp = 0;
-        if (c < 0x80) {
-            cp = c;
-        } else if (c >= 0xC2 && c < 0xE0) {
-            extra = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c < 0xF0) {
-            extra = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c < 0xF5) {
-            extra = 3;
-            cp = c & 0x07u;
-        } else {
-            out.push_back(static_cast<wchar_t>(kReplacement));
-            ++i;
-            continue;
-        }
-        bool ok = true;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            if (i + k >= text.size() || !IsContinuation(static_cast<unsigned char>(text[i + k]))) {
-                ok = false;
-                break;
-            }
-            cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3Fu);
-        }
-        const bool overlong = (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
-        if (!ok || overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
-            out.push_back(static_cast<wchar_t>(kReplacement));
-            ++i;
-            continue;
-        }
-        out.push_back(static_cast<wchar_t>(cp));
-        i += extra + 1;
-    }
-    return out;
+    return portafx::detail::Utf16ToWide(portafx::detail::Utf8ToUtf16(text));
 }
 
 std::string WideToUtf8(std::wstring_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const wchar_t w : text) {
-        auto cp = static_cast<char32_t>(w);
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) cp = kReplacement;
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
-    return out;
+    return portafx::detail::Utf16ToUtf8(portafx::detail::WideToUtf16(text));
 }
 
 namespace detail {
