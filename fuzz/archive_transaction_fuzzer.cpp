@@ -21,6 +21,7 @@ using namespace portafx;
 namespace {
 
 constexpr int kMaxOps = 1 << 12;
+constexpr std::size_t kMaxArrivals = 256;
 
 // A non-blocking stream: only the bytes that "arrived" can be read; Unread must give back what was read.
 class ChunkedFile : public File {
@@ -80,11 +81,15 @@ std::string ReadInChunks(const std::vector<std::uint8_t>& stream, int bufferSize
     fuzz::gTranscript = &t;
     ChunkedFile file(stream);
     std::uint32_t rng = seed * 2654435761u + 1;
+    // Every arrival re-reads the pending message from its start, so the work is arrivals x message length.
+    // At most about kMaxArrivals arrivals keep a long stream from costing quadratic time (8 KiB in 1-byte
+    // chunks would be 67 M byte reads); a stream up to kMaxArrivals bytes is still split at every byte.
+    const std::size_t minChunk = std::max<std::size_t>(1, stream.size() / kMaxArrivals);
     auto nextChunk = [&] {
         rng ^= rng << 13;
         rng ^= rng >> 17;
         rng ^= rng << 5;
-        return 1 + rng % (1u << maxChunkShift);
+        return std::max<std::size_t>(minChunk, 1 + rng % (1u << maxChunkShift));
     };
     try {
         Archive ar(file, Archive::Load, bufferSize, fuzz::TightLimits());
