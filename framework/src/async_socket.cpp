@@ -20,6 +20,7 @@
 #include <climits>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 namespace portafx {
 
@@ -594,6 +595,10 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
     }
     if (core->tls) return detail::TlsSession::Receive(core, buf, len, flags, operation);
     const bool datagram = core->type == SOCK_DGRAM;
+    if (!datagram && core->readAhead.Size() > 0 && core->closeError != SocketError::Success) {
+        core->readAhead.Consume(core->readAhead.Size());  // a reset discards what was not read, as in the kernel
+    }
+    if (!datagram && !(flags & MsgOob) && core->readAhead.Size() > 0) return ReceiveAhead(buf, len, flags);
 #ifdef __linux__
     if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
 #endif
@@ -636,6 +641,41 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
             return SocketErrorResult;
         }
         if (!(flags & (MsgOob | MsgPeek))) SocketEngine::ReportClose(core, SocketError::Success);
+    }
+    SetLastError(0);
+    return static_cast<int>(n);
+}
+
+int AsyncSocket::ReceiveAhead(void* buf, int len, int flags) {
+    // The engine read these bytes when the handle became readable (SocketCore::ReadAhead): the front of the
+    // stream, served from memory.
+    auto& ahead = core_->readAhead;
+    const bool filled = ahead.filled;
+    std::size_t n = std::min(static_cast<std::size_t>(len), ahead.Size());
+    std::memcpy(buf, ahead.Data(), n);
+    if (flags & MsgPeek) {
+        SetLastError(0);
+        return static_cast<int>(n);
+    }
+    ahead.Consume(n);
+    if (ahead.Size() == 0 && filled && n < static_cast<std::size_t>(len)) {
+        // The read that filled the buffer may have left more in the kernel: take it in the same call, as a
+        // recv() of this size would have.
+        ssize_t more;
+        do {
+            more = ::recv(core_->fd, static_cast<char*>(buf) + n, static_cast<std::size_t>(len) - n, MSG_DONTWAIT);
+        } while (more < 0 && errno == EINTR);
+        if (more > 0) {
+            n += static_cast<std::size_t>(more);
+        } else if (more < 0) {
+            // The bytes already copied are the answer; a reset behind them is reported from now on (its
+            // error is consumed by this read, so keep it), an end of stream is seen again by the next call.
+            const SocketError closing = SocketEngine::ClosingError(FromErrno(errno));
+            if (closing != SocketError::Success) {
+                core_->closeError = closing;
+                SocketEngine::ReportClose(core_, closing);
+            }
+        }
     }
     SetLastError(0);
     return static_cast<int>(n);
@@ -697,7 +737,7 @@ bool AsyncSocket::IOCtl(long command, unsigned long* argument) {
         int queued = 0;
         if (::ioctl(core_->fd, FIONREAD, &queued) < 0) return Fail(FromErrno(errno), "IOCtl", "FIONREAD failed");
         if (core_->tls) queued = 0;  // ciphertext is not readable data; the decrypted bytes are counted below
-        *argument = static_cast<unsigned long>(queued) + UserBytesQueued();
+        *argument = static_cast<unsigned long>(queued) + core_->readAhead.Size() + UserBytesQueued();
     } else if (command == FionBio || command == static_cast<long>(FIONBIO)) {
         if (*argument == 0 && core_->mask != 0) {
             return Fail(SocketError::InvalidArgument, "IOCtl",
@@ -901,8 +941,19 @@ bool AsyncSocket::Attach(NativeHandle handle, long events) {
         return Fail(err, "Attach", "the handle is not an open IPv4/IPv6 socket");
     }
     if (!ops::SetNonBlocking(handle, true, err)) return Fail(err, "Attach");
+    std::vector<char> handed = SocketEngine::TakeHandOff(handle);  // read ahead before a Detach: still unread
     core_ = SocketEngine::Install(*this, handle, family, type, protocol, err);
-    if (!core_) return Fail(err, "Attach", "cannot register the handle with the EventLoop");
+    if (!core_) {
+        if (!handed.empty()) SocketEngine::RestoreHandOff(handle, std::move(handed));
+        return Fail(err, "Attach", "cannot register the handle with the EventLoop");
+    }
+    if (!handed.empty()) {
+        auto& ahead = core_->readAhead;
+        ahead.bytes.reset(new char[std::max(handed.size(), detail::SocketCore::ReadAhead::kCapacity)]);
+        std::memcpy(ahead.bytes.get(), handed.data(), handed.size());
+        ahead.begin = 0;
+        ahead.end = handed.size();
+    }
     int inlineOob = 0;
     socklen_t inlineLen = sizeof inlineOob;
     core_->oobInline = ::getsockopt(handle, SOL_SOCKET, SO_OOBINLINE, &inlineOob, &inlineLen) == 0 && inlineOob;
@@ -925,6 +976,7 @@ NativeHandle AsyncSocket::Detach() {
         return InvalidHandle;
     }
     const NativeHandle fd = core_->fd;
+    SocketEngine::HandOff(*core_);  // bytes read ahead go with the handle to its next Attach
     SocketEngine::Retire(*core_, false);
     core_.reset();
     SetLastError(0);

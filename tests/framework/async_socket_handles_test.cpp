@@ -28,7 +28,7 @@ BOOST_AUTO_TEST_CASE(detach_attach_hands_a_connection_to_another_thread) {
     EventLoop loop;
     AcceptedPair pair(loop);
     pair.peer.Write("queued before the hand-off");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 26));
+    BOOST_REQUIRE(WaitQueued(pair.server, 26));
     const NativeHandle h = pair.server.Detach();
     BOOST_REQUIRE(h != InvalidHandle);
     BOOST_TEST(!pair.server.IsOpen());

@@ -108,8 +108,8 @@ BOOST_AUTO_TEST_CASE(destroying_another_socket_inside_a_notification) {
     b->onReceive = killOther;
     pa.Write("x");
     pb.Write("y");
-    BOOST_REQUIRE(WaitQueued(a->GetHandle(), 1));
-    BOOST_REQUIRE(WaitQueued(b->GetHandle(), 1));
+    BOOST_REQUIRE(WaitQueued(*a, 1));
+    BOOST_REQUIRE(WaitQueued(*b, 1));
     BOOST_REQUIRE(RunUntil(loop, [&] { return gDeleted == 2; }));
     Drain(loop);
 }

@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(no_receive_means_no_further_on_receive) {
     pair.peer.Write("first");
     BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.receives == 1; }));
     pair.peer.Write("second");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 11));  // both writes are queued at our socket
+    BOOST_REQUIRE(WaitQueued(pair.server, 11));  // both writes are queued at our socket
     Drain(loop);
     BOOST_TEST(pair.server.receives == 1);
     // A Receive (of part of the data) re-enables: the rest is still queued, so OnReceive comes again.
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(accepted_socket_inherits_listener_mask) {
     AcceptedPair pair(loop, FdAccept | FdClose);
     BOOST_TEST(pair.server.GetEvents() == (FdAccept | FdClose));
     pair.peer.Write("data");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 4));
+    BOOST_REQUIRE(WaitQueued(pair.server, 4));
     Drain(loop);
     BOOST_TEST(pair.server.receives == 0);  // FdRead not selected
     BOOST_TEST(pair.server.sends == 0);     // FdWrite not selected
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(async_select_zero_silences_and_reselect_rechecks) {
     BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.sends == 1; }));
     BOOST_REQUIRE(pair.server.AsyncSelect(0));
     pair.peer.Write("quiet");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 5));
+    BOOST_REQUIRE(WaitQueued(pair.server, 5));
     Drain(loop);
     BOOST_TEST(pair.server.receives == 0);
     BOOST_REQUIRE(pair.server.AsyncSelect(FdRead));
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(nothing_after_close) {
     EventLoop loop;
     AcceptedPair pair(loop);
     pair.peer.Write("ignored");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 7));
+    BOOST_REQUIRE(WaitQueued(pair.server, 7));
     pair.server.Close();
     pair.server.Close();  // twice is fine
     pair.peer.Reset();
@@ -299,7 +299,7 @@ BOOST_AUTO_TEST_CASE(fionread_and_fionbio) {
     EventLoop loop;
     AcceptedPair pair(loop, FdClose);
     pair.peer.Write("12345");
-    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 5));
+    BOOST_REQUIRE(WaitQueued(pair.server, 5));
     unsigned long n = 0;
     BOOST_REQUIRE(pair.server.IOCtl(FionRead, &n));
     BOOST_TEST(n == 5u);

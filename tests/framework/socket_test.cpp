@@ -181,9 +181,9 @@ BOOST_AUTO_TEST_CASE(notifications_of_other_sockets_are_held_back_and_delivered_
     Pending blocker(loop);
     BOOST_REQUIRE(blocker.Connect("127.0.0.1", peer.Port()));
     a.peer.Write("1");
-    BOOST_REQUIRE(WaitQueued(a.server.GetHandle(), 1));
+    BOOST_REQUIRE(WaitQueued(a.server, 1));
     b.peer.Write("2");
-    BOOST_REQUIRE(WaitQueued(b.server.GetHandle(), 1));
+    BOOST_REQUIRE(WaitQueued(b.server, 1));
     int pendingBefore = -1;
     blocker.hook = [&](Pending& self) {
         // Both other sockets' notifications have come in and been held: let the reply come.

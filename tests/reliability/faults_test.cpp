@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(reset_in_the_middle_of_a_message) {
     server.Accept();
     const std::string whole = Message(1, std::string(3000, 'r'));
     peer.Write(whole.substr(0, 1500));
-    BOOST_REQUIRE(WaitQueued(server.conn.GetHandle(), 1500));
+    BOOST_REQUIRE(WaitQueued(server.conn, 1500));
     peer.Reset();
     SocketFile file(server.conn);
     Archive in(file, Archive::Load);
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(peer_process_killed_in_the_middle_of_a_transfer) {
     std::string text;
     BOOST_TEST(Outcome([&] { ReadMessage(in, w, text); }) == "ok");
     BOOST_TEST(text == "abc");
-    BOOST_REQUIRE(WaitQueued(server.conn.GetHandle(), 1) || !in.IsBufferEmpty());
+    BOOST_REQUIRE(WaitQueued(server.conn, 1) || !in.IsBufferEmpty());
     ::kill(pid, SIGKILL);
     int status = 0;
     BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);

@@ -60,6 +60,19 @@ inline bool WaitQueued(NativeHandle fd, std::size_t bytes, std::chrono::millisec
     }
 }
 
+/// Waits until `socket` has at least `bytes` queued as its user sees them (IOCtl FIONREAD: the kernel's queue
+/// plus what the engine read ahead or a SocketFile holds).
+inline bool WaitQueued(AsyncSocket& socket, std::size_t bytes, std::chrono::milliseconds limit = 5000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        unsigned long queued = 0;
+        if (socket.IOCtl(FionRead, &queued) && queued >= bytes) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        pollfd p{socket.GetHandle(), POLLIN, 0};
+        ::poll(&p, 1, 10);  // woken by arriving data; the bound only paces the re-check of FIONREAD
+    }
+}
+
 /// A socket that records its notifications and runs optional hooks for them.
 class Recorder : public AsyncSocket {
 public:

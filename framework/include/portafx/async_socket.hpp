@@ -376,6 +376,7 @@ private:
     int SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
                  const char* operation);
     int ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation);
+    int ReceiveAhead(void* buf, int len, int flags);  // from the engine's read-ahead bytes
 
     detail::LoopState* loop_;  // null once the loop is destroyed
     std::shared_ptr<detail::SocketCore> core_;

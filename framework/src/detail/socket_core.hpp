@@ -10,6 +10,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -90,6 +91,25 @@ struct SocketCore {
     std::unique_ptr<boost::asio::ip::tcp::resolver> resolver;
 
     std::shared_ptr<TlsSession> tls;  // EnableTls: the TLS layer under Send/Receive (detail/tls_session.hpp)
+
+    /// Read-ahead of a connected stream without TLS: when the handle is reported readable the engine reads
+    /// what is there (instead of peeking one byte to tell data from an end or a reset), and Receive serves it
+    /// from memory. These bytes behave as the kernel's queue would: they count in FIONREAD and bring
+    /// OnReceive by Winsock's rules (only a Receive re-enables it), and Detach hands them to the next Attach
+    /// of the handle. The buffer is allocated at the first read, so an idle connection costs nothing.
+    struct ReadAhead {
+        static constexpr std::size_t kCapacity = 4096;
+        std::unique_ptr<char[]> bytes;
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        bool filled = false;  // the last read filled the buffer: the kernel may hold more right behind
+        std::size_t Size() const noexcept { return end - begin; }
+        const char* Data() const noexcept { return bytes.get() + begin; }
+        void Consume(std::size_t n) noexcept {
+            begin += n;
+            if (begin == end) begin = end = 0, filled = false;
+        }
+    } readAhead;
 };
 
 }  // namespace detail

@@ -15,9 +15,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <new>
+#include <unordered_map>
 #include <vector>
 
 namespace portafx::detail {
@@ -65,6 +69,7 @@ SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd
         return nullptr;
     }
     if (registerHandle) loop->handles[fd] = core.get();
+    TakeHandOff(fd);  // bytes left by a Detach of an earlier handle with this number are not this one's
     return core;
 }
 
@@ -214,7 +219,7 @@ void SocketEngine::DrainHeld(LoopState& loop) {
     SocketCore& c = *h.core;
     if (h.generation != c.generation || c.owner == nullptr || !(c.mask & h.event)) return;
     if (h.event == FdRead && c.type == SOCK_STREAM && !c.eofSeen && c.owner->UserBytesQueued() == 0 &&
-        !ops::Readable(c.fd)) {
+        c.readAhead.Size() == 0 && !ops::Readable(c.fd)) {
         return;  // stale: the data was read meanwhile (that Receive re-enabled OnReceive)
     }
     Notify(*c.owner, h.event, h.code);
@@ -260,7 +265,8 @@ void SocketEngine::ArmRead(const CorePtr& core) {
         // TLS: the end of the stream (close_notify, an error) may be decrypted already, with no kernel
         // readiness left to announce it.
         const bool tlsEnded = want && c.tls && TlsSession::EndDecrypted(c);
-        if (((wantData && c.owner->UserBytesQueued() > 0) || tlsEnded) && !c.userPostArmed) {
+        const bool readAhead = c.readAhead.Size() > 0;
+        if (((wantData && (c.owner->UserBytesQueued() > 0 || readAhead)) || tlsEnded) && !c.userPostArmed) {
             // Bytes held in user space: no kernel readiness will announce them; report from the loop.
             c.userPostArmed = true;
             const unsigned gen = c.generation;
@@ -270,6 +276,9 @@ void SocketEngine::ArmRead(const CorePtr& core) {
                 OnReadReady(core, gen, {}, true);
             });
         }
+        // Read-ahead bytes are the front of the stream: no kernel readiness to wait for until they are read
+        // (the end of the stream is behind them; a reset is the error watch's).
+        if (readAhead) return;
     }
     if (!want || c.readArmed) return;
     c.readArmed = true;
@@ -332,6 +341,73 @@ SocketError SocketEngine::ClosingError(SocketError e) noexcept {
     }
 }
 
+// --- read-ahead ----------------------------------------------------------------------------------
+
+int SocketEngine::FillReadAhead(SocketCore& c, SocketError& err) noexcept {
+    SocketCore::ReadAhead& ra = c.readAhead;
+    if (ra.Size() > 0) return 1;
+    if (!ra.bytes) {
+        ra.bytes.reset(new (std::nothrow) char[SocketCore::ReadAhead::kCapacity]);  // no zero-filling
+        if (!ra.bytes) return ops::PeekOne(c.fd, err);  // out of memory: tell data from the end without it
+    }
+    ssize_t n;
+    do {
+        n = ::recv(c.fd, ra.bytes.get(), SocketCore::ReadAhead::kCapacity, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        err = FromErrno(errno);
+        return -1;
+    }
+    ra.begin = 0;
+    ra.end = static_cast<std::size_t>(n);
+    ra.filled = ra.end == SocketCore::ReadAhead::kCapacity;
+    return n > 0 ? 1 : 0;
+}
+
+namespace {
+// Bytes read ahead on handles that were detached and not attached yet. `count` spares Install the lock in
+// the usual case, where nothing was handed off.
+struct HandOffTable {
+    std::mutex mutex;
+    std::unordered_map<NativeHandle, std::vector<char>> bytes;
+    std::atomic<std::size_t> count{0};
+};
+HandOffTable& HandOffs() {
+    static HandOffTable table;
+    return table;
+}
+}  // namespace
+
+void SocketEngine::HandOff(SocketCore& c) {
+    SocketCore::ReadAhead& ra = c.readAhead;
+    if (ra.Size() == 0) return;  // Install dropped whatever an earlier handle of this number left
+    HandOffTable& t = HandOffs();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    t.bytes[c.fd].assign(ra.Data(), ra.Data() + ra.Size());
+    t.count.store(t.bytes.size(), std::memory_order_release);
+    ra.Consume(ra.Size());
+}
+
+std::vector<char> SocketEngine::TakeHandOff(NativeHandle fd) {
+    HandOffTable& t = HandOffs();
+    std::vector<char> out;
+    if (t.count.load(std::memory_order_acquire) == 0) return out;
+    std::lock_guard<std::mutex> lock(t.mutex);
+    auto it = t.bytes.find(fd);
+    if (it == t.bytes.end()) return out;
+    out = std::move(it->second);
+    t.bytes.erase(it);
+    t.count.store(t.bytes.size(), std::memory_order_release);
+    return out;
+}
+
+void SocketEngine::RestoreHandOff(NativeHandle fd, std::vector<char> bytes) {
+    HandOffTable& t = HandOffs();
+    std::lock_guard<std::mutex> lock(t.mutex);
+    t.bytes[fd] = std::move(bytes);
+    t.count.store(t.bytes.size(), std::memory_order_release);
+}
+
 // --- readiness -----------------------------------------------------------------------------------
 
 void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::system::error_code& ec,
@@ -377,7 +453,7 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
 
     // A stream: data, end of stream, or a reset?
     SocketError peekError = SocketError::Success;
-    const int peeked = c.tls ? TlsSession::PeekState(c, peekError) : ops::PeekOne(c.fd, peekError);
+    const int peeked = c.tls ? TlsSession::PeekState(c, peekError) : FillReadAhead(c, peekError);
 
     if (peeked > 0) {
         if (Selected(c, FdRead) && c.readEnabled) {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace portafx::detail {
 
@@ -63,6 +64,22 @@ public:
 
     /// Reports end of stream or a reset seen by a Receive call: OnClose once, delivered from the loop.
     static void ReportClose(const CorePtr& core, SocketError code);
+
+    // --- read-ahead (SocketCore::ReadAhead) ------------------------------------------------------------
+
+    /// Reads what the kernel holds into the core's read-ahead buffer, unless it holds bytes already: 1 if
+    /// bytes are there, 0 at the end of the stream, -1 on an error (`err`; WouldBlock when nothing came).
+    static int FillReadAhead(SocketCore& core, SocketError& err) noexcept;
+
+    /// Detach: keeps the core's read-ahead bytes for the next Attach of its handle (any loop, any thread).
+    static void HandOff(SocketCore& core);
+
+    /// The bytes a Detach left for `fd`, removed from the hand-off table (empty if none). Install drops what a
+    /// new handle with a reused number would otherwise inherit; Attach takes them first.
+    static std::vector<char> TakeHandOff(NativeHandle fd);
+
+    /// Puts bytes taken by TakeHandOff back (an Attach that failed).
+    static void RestoreHandOff(NativeHandle fd, std::vector<char> bytes);
 
     // --- connecting -----------------------------------------------------------------------------
 

@@ -205,6 +205,12 @@ void TlsSession::Start(const CorePtr& core, bool notifyConnect) {
             FailHandshake(core, err, why);
             return;
         }
+        // EnableTls on a connection whose first TLS bytes the engine already read ahead: they come first.
+        SocketCore::ReadAhead& ahead = core->readAhead;
+        if (ahead.Size() > 0) {
+            t.Feed(ahead.Data(), ahead.Size());
+            ahead.Consume(ahead.Size());
+        }
         Step(core);
     });
 }
@@ -316,6 +322,12 @@ void TlsSession::FailHandshake(const CorePtr& core, SocketError code, std::strin
 
 // --- transport -----------------------------------------------------------------------------------
 
+void TlsSession::Feed(const char* bytes, std::size_t n) {
+    if (handshaking_ && firstBytes_.size() < 16)
+        firstBytes_.append(bytes, std::min<std::size_t>(n, 16 - firstBytes_.size()));
+    BIO_write(rbio_, bytes, static_cast<int>(n));
+}
+
 int TlsSession::ReadSome(const SocketCore& core, SocketError& err) {
     char buf[16 * 1024];
     ssize_t n;
@@ -323,10 +335,7 @@ int TlsSession::ReadSome(const SocketCore& core, SocketError& err) {
         n = ::recv(core.fd, buf, sizeof buf, 0);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
-        if (handshaking_ && firstBytes_.size() < 16) {
-            firstBytes_.append(buf, std::min<std::size_t>(static_cast<std::size_t>(n), 16 - firstBytes_.size()));
-        }
-        BIO_write(rbio_, buf, static_cast<int>(n));
+        Feed(buf, static_cast<std::size_t>(n));
         return static_cast<int>(n);
     }
     if (n == 0) {

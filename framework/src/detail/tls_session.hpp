@@ -104,6 +104,7 @@ public:
 
 private:
     bool MakeSsl(const SocketCore& core, SocketError& err, std::string& why);
+    void Feed(const char* bytes, std::size_t n);  // ciphertext from the peer, into OpenSSL's read BIO
     static void Step(const CorePtr& core);
     static void Complete(const CorePtr& core);
     static void FailHandshake(const CorePtr& core, SocketError code, std::string why);
