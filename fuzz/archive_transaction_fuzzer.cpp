@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -124,6 +126,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::FreeAll();
     const std::string chunks = ReadInChunks(stream, bufferSize, shift, data[1]);
     fuzz::FreeAll();
-    if (whole != chunks) fuzz::Fail("transactions read something else than one reading of the whole stream");
+    if (whole != chunks) {
+        if (std::getenv("PORTAFX_FUZZ_DUMP") != nullptr) {  // reproducing a finding: show both readings
+            std::fprintf(stderr, "whole (%zu bytes):\n%s\nchunks (%zu bytes):\n%s\n", whole.size(),
+                         fuzz::Printable(whole).c_str(), chunks.size(), fuzz::Printable(chunks).c_str());
+        }
+        fuzz::Fail("transactions read something else than one reading of the whole stream");
+    }
     return 0;
 }

@@ -66,4 +66,7 @@ bool RecordException(Transcript& t);
 /// Aborts with `what` (libFuzzer reports it as a crash with the input).
 [[noreturn]] void Fail(const char* what);
 
+/// `bytes` with everything but printable ASCII as \\xHH, for reports.
+std::string Printable(const std::string& bytes);
+
 }  // namespace portafx::fuzz

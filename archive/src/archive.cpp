@@ -675,6 +675,8 @@ void Archive::StartTransaction() {
     txStart_ = static_cast<std::size_t>(cur_ - buffer_.data());
     txLoadMapSize_ = loadMap_.size();
     txMapCount_ = mapCount_;
+    txObjectSchema_ = objectSchema_;
+    txDepth_ = depth_;
 }
 
 void Archive::CommitTransaction() {
@@ -699,9 +701,9 @@ void Archive::RollbackTransaction() {
     cur_ = buffer_.data() + txStart_;
     loadMap_.resize(txLoadMapSize_);
     mapCount_ = txMapCount_;
-    depth_ = 0;
-    objectSchema_ = NoSchema;
-    waitingForMore_ = true;  // until more bytes arrive, what is kept is not news
+    depth_ = txDepth_;
+    objectSchema_ = txObjectSchema_;  // as it was: a schema not yet asked for is still there for the retry
+    waitingForMore_ = true;           // until more bytes arrive, what is kept is not news
 }
 
 unsigned Archive::GetObjectSchema() noexcept {

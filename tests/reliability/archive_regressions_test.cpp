@@ -57,3 +57,22 @@ BOOST_AUTO_TEST_CASE(try_read_with_a_flush_inside_rolls_back) {
     BOOST_TEST(x == 7);
     BOOST_TEST(y == 8);
 }
+
+// Found by a long run of archive_transaction_fuzzer: a rollback reset the object schema to "none" instead of
+// restoring it, so a message that starts by asking GetObjectSchema (a schema left by an earlier ReadClass)
+// read 0xFFFFFFFF when it was retried after more bytes arrived, and 1 when read in one piece.
+BOOST_AUTO_TEST_CASE(rollback_restores_the_object_schema_it_started_with) {
+    MemoryFile file(FromHex("07 00 00 00"));
+    Archive ar(file, Archive::Load, 128);
+    ar.SetObjectSchema(5);  // as ReadClass leaves it for the Serialize that follows
+    ar.StartTransaction();
+    BOOST_TEST(ar.GetObjectSchema() == 5u);
+    std::uint32_t v = 0;
+    ar >> v;
+    ar.RollbackTransaction();
+    BOOST_TEST(ar.GetObjectSchema() == 5u);                 // the retry sees what the first attempt saw
+    BOOST_TEST(ar.GetObjectSchema() == Archive::NoSchema);  // and it is still one-shot
+    const bool read = ar.TryRead([&](Archive& a) { a >> v; });
+    BOOST_TEST(read);
+    BOOST_TEST(v == 7u);
+}

@@ -340,6 +340,8 @@ private:
     std::size_t txStart_ = 0;
     std::size_t txLoadMapSize_ = 0;
     std::uint32_t txMapCount_ = 0;
+    unsigned txObjectSchema_ = NoSchema;  // GetObjectSchema's value when the transaction started
+    unsigned txDepth_ = 0;
 };
 
 }  // namespace portafx
