@@ -614,6 +614,9 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         n = ::recvmsg(core->fd, &msg, native);
     } while (n < 0 && errno == EINTR);
     if (from != nullptr && n >= 0) *from = SocketAddress(&ss, msg.msg_namelen);
+    if (!datagram && !(flags & (MsgOob | MsgPeek))) {
+        SocketEngine::NoteRead(*core, n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    }
     if (n < 0) {
         const SocketError e = FromErrno(errno);
         if (datagram && e == SocketError::ConnectionRefused) {
@@ -665,6 +668,7 @@ int AsyncSocket::ReceiveAhead(void* buf, int len, int flags) {
         do {
             more = ::recv(core_->fd, static_cast<char*>(buf) + n, static_cast<std::size_t>(len) - n, MSG_DONTWAIT);
         } while (more < 0 && errno == EINTR);
+        SocketEngine::NoteRead(*core_, more < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
         if (more > 0) {
             n += static_cast<std::size_t>(more);
         } else if (more < 0) {

@@ -6,8 +6,9 @@
 #include <portafx/socket_error.hpp>
 #include <portafx/socket_types.hpp>
 
+#include "reactor_handle.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -44,7 +45,7 @@ struct SocketCore {
     LoopState* loop = nullptr;     // null once the loop is destroyed
     AsyncSocket* owner = nullptr;  // null once closed, detached or destroyed: handlers then do nothing
     NativeHandle fd = InvalidHandle;
-    std::optional<boost::asio::posix::stream_descriptor> desc;  // for readiness waits only
+    std::optional<ReactorHandle> desc;  // readiness: one-shot waits, and the read watch of a connected stream
     int family = 0;
     int type = 0;
     int protocol = 0;
@@ -53,11 +54,14 @@ struct SocketCore {
     unsigned generation = 0;  // bumped whenever outstanding waits become stale
 
     // Winsock's per-event "re-enabled" flags (reference §1.4) and whether an Asio wait is outstanding.
-    bool readEnabled = true;     // FD_READ: cleared when OnReceive is delivered, set by Receive
-    bool acceptEnabled = true;   // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
-    bool oobEnabled = true;      // FD_OOB: cleared when delivered, set by Receive
-    bool writeWanted = false;    // FD_WRITE: set on connect/accept and after a WouldBlock send
-    bool readArmed = false;      // a kernel read wait is outstanding
+    bool readEnabled = true;    // FD_READ: cleared when OnReceive is delivered, set by Receive
+    bool acceptEnabled = true;  // FD_ACCEPT: cleared when OnAccept is delivered, set by Accept
+    bool oobEnabled = true;     // FD_OOB: cleared when delivered, set by Receive
+    bool writeWanted = false;   // FD_WRITE: set on connect/accept and after a WouldBlock send
+    bool readArmed = false;     // a kernel read wait is outstanding
+    // The read watch (ReactorHandle::StartWatch) of a connected stream without TLS: whether the kernel may hold
+    // bytes not read yet (set by every readiness edge; cleared by a read that would block).
+    bool kernelMayHaveData = false;
     unsigned spuriousReads = 0;  // read wake-ups in a row that found nothing to read
     bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;

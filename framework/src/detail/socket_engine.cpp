@@ -26,8 +26,6 @@
 
 namespace portafx::detail {
 
-using boost::asio::posix::stream_descriptor;
-
 SocketError FromBoostError(const boost::system::error_code& ec) noexcept {
     if (!ec) return SocketError::Success;
     if (ec.category() == boost::asio::error::get_netdb_category()) {
@@ -62,7 +60,7 @@ SocketEngine::CorePtr SocketEngine::Install(AsyncSocket& socket, NativeHandle fd
     core->protocol = protocol;
     boost::system::error_code ec;
     core->desc.emplace(loop->io);
-    core->desc->assign(fd, ec);
+    core->desc->Assign(fd, ec);
     if (ec) {
         core->desc.reset();
         err = FromBoostError(ec);
@@ -85,9 +83,9 @@ void SocketEngine::Retire(SocketCore& core, bool closeHandle) noexcept {
     if (core.desc) {
         boost::system::error_code ignored;
         if (closeHandle) {
-            core.desc->close(ignored);
+            core.desc->Close(ignored);
         } else {
-            core.desc->release();
+            core.desc->Release();
         }
     } else if (closeHandle) {
         ops::Close(core.fd);
@@ -128,8 +126,8 @@ bool SocketEngine::ReplaceHandle(SocketCore& core, int family, SocketError& err)
         if (it != core.loop->handles.end() && it->second == &core) core.loop->handles.erase(it);
     }
     boost::system::error_code ec;
-    core.desc->close(ec);
-    core.desc->assign(fresh, ec);
+    core.desc->Close(ec);
+    core.desc->Assign(fresh, ec);
     if (ec) {
         core.fd = InvalidHandle;
         return fail(FromBoostError(ec));
@@ -279,12 +277,19 @@ void SocketEngine::ArmRead(const CorePtr& core) {
         // Read-ahead bytes are the front of the stream: no kernel readiness to wait for until they are read
         // (the end of the stream is behind them; a reset is the error watch's).
         if (readAhead) return;
+        if (!c.tls && c.desc->CanWatch()) {
+            // The watch reports every readiness edge with nothing to re-arm; what an edge may have left unread
+            // is looked at now (it came while nothing was wanted, or the last read did not drain the queue).
+            if (!c.desc->Watching()) StartReadWatch(core);
+            if (want && c.kernelMayHaveData) PostReadEdge(core);
+            return;
+        }
     }
     if (!want || c.readArmed) return;
     c.readArmed = true;
     const unsigned gen = c.generation;
-    c.desc->async_wait(stream_descriptor::wait_read,
-                       [core, gen](const boost::system::error_code& ec) { OnReadReady(core, gen, ec, false); });
+    c.desc->AsyncWait(ReactorHandle::WaitRead,
+                      [core, gen](const boost::system::error_code& ec) { OnReadReady(core, gen, ec, false); });
 }
 
 void SocketEngine::ArmWrite(const CorePtr& core) {
@@ -309,8 +314,8 @@ void SocketEngine::ArmWrite(const CorePtr& core) {
         boost::asio::post(c.loop->io, [core, gen] { OnWriteReady(core, gen, {}); });
         return;
     }
-    c.desc->async_wait(stream_descriptor::wait_write,
-                       [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
+    c.desc->AsyncWait(ReactorHandle::WaitWrite,
+                      [core, gen](const boost::system::error_code& ec) { OnWriteReady(core, gen, ec); });
 }
 
 void SocketEngine::ArmExcept(const CorePtr& core) {
@@ -324,8 +329,61 @@ void SocketEngine::ArmExcept(const CorePtr& core) {
     if (!wantOob && !wantError) return;
     c.exceptArmed = true;
     const unsigned gen = c.generation;
-    c.desc->async_wait(stream_descriptor::wait_error,
-                       [core, gen](const boost::system::error_code& ec) { OnExceptReady(core, gen, ec); });
+    c.desc->AsyncWait(ReactorHandle::WaitError,
+                      [core, gen](const boost::system::error_code& ec) { OnExceptReady(core, gen, ec); });
+}
+
+// --- the read watch ------------------------------------------------------------------------------
+
+namespace {
+// Whether a connected stream without TLS wants the kernel's bytes looked at now: OnReceive is enabled, or
+// OnClose (or a blocking call) waits for the end, and no read-ahead bytes come first.
+bool ReadWanted(const SocketCore& c) {
+    if (c.owner == nullptr || c.state != CoreState::Connected || c.type != SOCK_STREAM || c.eofSeen || c.tls) {
+        return false;
+    }
+    if (c.readAhead.Size() > 0) return false;
+    return (Selected(c, FdRead) && c.readEnabled) || (Selected(c, FdClose) && !c.closeReported && !c.closeWatchBlocked);
+}
+}  // namespace
+
+void SocketEngine::StartReadWatch(const CorePtr& core) {
+    const unsigned gen = core->generation;
+    // Starting the watch re-arms the handle once (EPOLL_CTL_MOD), and the kernel then reports readiness it
+    // already had as an edge: so nothing is assumed until one comes. No speculative read, which matters where
+    // a read that would block drops urgent data not yet noticed (gVisor).
+    core->kernelMayHaveData = false;
+    // Runs inside the reactor, under its lock for this handle: only flags and a post (DESIGN's rule of
+    // delivering from the loop holds: the look at the bytes and the notification come from the posted handler).
+    core->desc->StartWatch([core, gen] {
+        SocketCore& c = *core;
+        if (gen != c.generation) return;
+        c.kernelMayHaveData = true;
+        if (ReadWanted(c)) PostReadEdge(core);
+    });
+}
+
+void SocketEngine::PostReadEdge(const CorePtr& core) {
+    SocketCore& c = *core;
+    if (c.loop == nullptr) return;
+    // Every call posts: no "already posted" flag. Asio's one-thread scheduler keeps a handler posted from inside
+    // another handler in that handler's private queue until it returns, so a blocking call made further down
+    // the same handler pumps the loop without ever seeing it; a flag would then suppress the post of the very
+    // edge that blocking call waits for. A look that finds nothing costs a few instructions (the checks below).
+    const unsigned gen = c.generation;
+    boost::asio::post(c.loop->io, [core, gen] {
+        SocketCore& r = *core;
+        // A Receive since the edge may have found the queue empty: then there is nothing to look at.
+        if (gen != r.generation || !r.kernelMayHaveData || !ReadWanted(r)) return;
+        OnReadReady(core, gen, {}, true);
+    });
+}
+
+void SocketEngine::NoteRead(SocketCore& c, bool wouldBlock) noexcept {
+    // Only a read that would block proves the queue empty. One that returned less than asked does not: it may
+    // have stopped at the urgent mark, or have left an end of stream that arrived with the data; neither brings
+    // a new edge. (Asio's own reads make the same choice: only an empty read stops its speculative reads.)
+    if (wouldBlock) c.kernelMayHaveData = false;
 }
 
 SocketError SocketEngine::ClosingError(SocketError e) noexcept {
@@ -356,6 +414,7 @@ int SocketEngine::FillReadAhead(SocketCore& c, SocketError& err) noexcept {
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         err = FromErrno(errno);
+        NoteRead(c, err == SocketError::WouldBlock);
         return -1;
     }
     ra.begin = 0;
@@ -465,6 +524,7 @@ void SocketEngine::OnReadReady(const CorePtr& core, unsigned gen, const boost::s
         }
         return;
     }
+    if (peeked < 0 && peekError == SocketError::WouldBlock && c.desc->Watching()) return;  // the next edge tells
     if (peeked < 0 && peekError == SocketError::WouldBlock) {
         // A spurious wake-up. Some kernels (gVisor, after urgent data was read) keep reporting the handle
         // readable while a read would block; re-arming at once would spin inside one poll of the loop. After two
@@ -624,8 +684,8 @@ void SocketEngine::FinishConnect(const CorePtr& core) {
     // it every later re-arm of a read wait (EPOLL_CTL_MOD) wakes the loop once for nothing. Registering the
     // handle afresh (nothing else is armed while connecting) drops it: one wake-up less per message.
     boost::system::error_code ec;
-    const NativeHandle fd = c.desc->release();  // deregisters; never fails on an open descriptor
-    c.desc->assign(fd, ec);
+    const NativeHandle fd = c.desc->Release();  // deregisters; never fails on an open descriptor
+    c.desc->Assign(fd, ec);
     if (ec) {
         // Without its registration the handle is of no use: close it and keep a closed descriptor object, as
         // after a failed attempt (a later Connect replaces the handle; Retire finds nothing left to close).

@@ -67,6 +67,10 @@ public:
 
     // --- read-ahead (SocketCore::ReadAhead) ------------------------------------------------------------
 
+    /// Records that a read of a connected stream would block (`wouldBlock`): the kernel's queue is empty, so
+    /// SocketCore::kernelMayHaveData is cleared until the watch reports the next readiness edge.
+    static void NoteRead(SocketCore& core, bool wouldBlock) noexcept;
+
     /// Reads what the kernel holds into the core's read-ahead buffer, unless it holds bytes already: 1 if
     /// bytes are there, 0 at the end of the stream, -1 on an error (`err`; WouldBlock when nothing came).
     static int FillReadAhead(SocketCore& core, SocketError& err) noexcept;
@@ -108,6 +112,8 @@ private:
     static void OnReadReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec,
                             bool fromUserBytes);
     static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
+    static void StartReadWatch(const CorePtr& core);
+    static void PostReadEdge(const CorePtr& core);
     static void OnExceptReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void FinishConnect(const CorePtr& core);
     static void FailConnect(const CorePtr& core, SocketError code);

@@ -24,8 +24,6 @@
 
 namespace portafx::detail {
 
-using boost::asio::posix::stream_descriptor;
-
 namespace {
 
 constexpr std::size_t kPlainLimit = 256 * 1024;  // decrypted bytes held before reading from the kernel stops
@@ -191,6 +189,7 @@ void TlsSession::Start(const CorePtr& core, bool notifyConnect) {
     SocketCore& c = *core;
     TlsSession& s = *c.tls;
     c.state = CoreState::Handshaking;  // the engine now arms and delivers nothing until Complete/FailHandshake
+    if (c.desc) c.desc->StopWatch();   // TLS reads with one-shot waits of its own
     s.notifyConnect_ = notifyConnect;
     s.handshaking_ = true;
     // From the loop, never inside the caller (Accept, EnableTls, a connect handler): the outcome is a
@@ -267,7 +266,7 @@ void TlsSession::Step(const CorePtr& core) {
         if (!s.readArmed_ && c.desc) {
             s.readArmed_ = true;
             const unsigned gen = c.generation;
-            c.desc->async_wait(stream_descriptor::wait_read, [core, gen](const boost::system::error_code&) {
+            c.desc->AsyncWait(ReactorHandle::WaitRead, [core, gen](const boost::system::error_code&) {
                 if (gen != core->generation || core->owner == nullptr || !core->tls) return;
                 core->tls->readArmed_ = false;
                 if (core->state == CoreState::Handshaking) Step(core);
@@ -399,7 +398,7 @@ void TlsSession::ArmFlush(const CorePtr& core) {
     if (s.flushArmed_ || !c.desc || c.owner == nullptr) return;
     s.flushArmed_ = true;
     const unsigned gen = c.generation;
-    c.desc->async_wait(stream_descriptor::wait_write, [core, gen](const boost::system::error_code&) {
+    c.desc->AsyncWait(ReactorHandle::WaitWrite, [core, gen](const boost::system::error_code&) {
         if (gen != core->generation || core->owner == nullptr || !core->tls) return;
         core->tls->flushArmed_ = false;
         Flush(core);
