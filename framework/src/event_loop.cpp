@@ -20,6 +20,10 @@ LoopState* ThisThreadLoop() noexcept {
     return tAdopted != nullptr ? tAdopted : tDefault;
 }
 
+bool IsIdleHomeLoop(const LoopState& loop) noexcept {
+    return tRunning == nullptr && (tAdopted != nullptr ? tAdopted : tDefault) == &loop;
+}
+
 AdoptScope::AdoptScope(LoopState& loop) noexcept : previous_(tAdopted) {
     tAdopted = &loop;
 }
@@ -66,6 +70,7 @@ std::size_t EventLoop::RunWith(F&& f) {
         }
     } restart{io};
     detail::RunningScope running(*state_);
+    detail::SocketEngine::RunDueLooks(*state_, false);
     return f(io);
 }
 

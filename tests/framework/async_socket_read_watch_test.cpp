@@ -136,3 +136,24 @@ BOOST_AUTO_TEST_CASE(a_blocking_receive_inside_on_receive_wakes_on_the_next_edge
     BOOST_TEST(server.secondError == 0);
     BOOST_TEST(server.got == "firstsecond");
 }
+
+// A Receive made on the loop's own thread while nothing runs the loop (a blocking Socket between calls, or code
+// outside any handler) queues its look at the kernel's bytes for when the loop is entered, instead of posting
+// it. Entering the loop must run it: here the only bytes left are in the kernel, with their edge already seen.
+BOOST_AUTO_TEST_CASE(a_look_queued_outside_the_loop_runs_when_the_loop_is_entered) {
+    EventLoop& loop = EventLoop::Current();  // this thread's own loop: the queued path
+    AcceptedPair pair(loop);
+    pair.server.onReceive = [](Recorder&, int) {};  // reads nothing: OnReceive stays off until a Receive
+    pair.peer.Write("first");
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.receives == 1; }));
+    pair.peer.Write("second");
+    BOOST_REQUIRE(WaitQueued(pair.server.GetHandle(), 6));
+    Drain(loop);  // the edge of "second" is seen while OnReceive is off
+    BOOST_TEST(pair.server.receives == 1);
+    char buf[16];
+    BOOST_TEST(pair.server.Receive(buf, sizeof buf) == 5);  // outside the loop: re-enables OnReceive
+    BOOST_TEST(std::string(buf, 5) == "first");
+    pair.server.onReceive = [](Recorder& s, int) { s.ReceiveSome(); };
+    BOOST_REQUIRE(RunUntil(loop, [&] { return pair.server.receives == 2; }));
+    BOOST_TEST(pair.server.received == "second");
+}

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace portafx {
 class AsyncSocket;
@@ -47,7 +48,17 @@ struct LoopState {
     // `registryMutex` because a socket may be constructed for a loop from another thread.
     std::mutex registryMutex;
     std::unordered_set<AsyncSocket*> sockets;
+
+    // Sockets whose kernel bytes need a look (SocketEngine::PostReadEdge) when the loop is next entered: a
+    // Receive made on the loop's own thread while nothing runs it (a blocking Socket between calls) queues the
+    // look here instead of posting it, so the next blocking call does not find a handler queued and poll the
+    // reactor once for nothing before it waits. Touched only on that thread (see IsIdleHomeLoop).
+    std::vector<std::shared_ptr<SocketCore>> dueLooks;
 };
+
+/// Whether `loop` is the calling thread's own loop (its default loop, or the one an EventLoopPool thread adopted)
+/// and the thread runs no loop at the moment: then nothing can run `loop`'s handlers before this thread enters it.
+bool IsIdleHomeLoop(const LoopState& loop) noexcept;
 
 /// The loop the calling thread is running (innermost Run*/Poll or blocking call), else the thread's default
 /// loop if it was made, else null. Used by FromHandle (MFC's per-thread handle map).

@@ -62,6 +62,7 @@ struct SocketCore {
     // The read watch (ReactorHandle::StartWatch) of a connected stream without TLS: whether the kernel may hold
     // bytes not read yet (set by every readiness edge; cleared by a read that would block).
     bool kernelMayHaveData = false;
+    bool lookDue = false;        // queued in LoopState::dueLooks
     unsigned spuriousReads = 0;  // read wake-ups in a row that found nothing to read
     bool userPostArmed = false;  // a report of user-space bytes is posted
     bool writeArmed = false;

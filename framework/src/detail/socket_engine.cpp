@@ -150,6 +150,7 @@ void SocketEngine::Unregister(LoopState& loop, AsyncSocket& socket) noexcept {
 }
 
 void SocketEngine::DetachAll(LoopState& loop) noexcept {
+    loop.dueLooks.clear();  // the loop is going: no look will run
     std::unordered_set<AsyncSocket*> sockets;
     {
         std::lock_guard<std::mutex> lock(loop.registryMutex);
@@ -370,13 +371,38 @@ void SocketEngine::PostReadEdge(const CorePtr& core) {
     // another handler in that handler's private queue until it returns, so a blocking call made further down
     // the same handler pumps the loop without ever seeing it; a flag would then suppress the post of the very
     // edge that blocking call waits for. A look that finds nothing costs a few instructions (the checks below).
+    if (IsIdleHomeLoop(*c.loop)) {
+        // Nothing runs this loop until this thread enters it: look then (RunDueLooks), without a handler queued.
+        if (!c.lookDue) {
+            c.lookDue = true;
+            c.loop->dueLooks.push_back(core);
+        }
+        return;
+    }
     const unsigned gen = c.generation;
-    boost::asio::post(c.loop->io, [core, gen] {
-        SocketCore& r = *core;
-        // A Receive since the edge may have found the queue empty: then there is nothing to look at.
-        if (gen != r.generation || !r.kernelMayHaveData || !ReadWanted(r)) return;
-        OnReadReady(core, gen, {}, true);
-    });
+    boost::asio::post(c.loop->io, [core, gen] { LookAtBytes(core, gen); });
+}
+
+void SocketEngine::LookAtBytes(const CorePtr& core, unsigned gen) {
+    SocketCore& c = *core;
+    // A Receive since the edge may have found the queue empty: then there is nothing to look at.
+    if (gen != c.generation || !c.kernelMayHaveData || !ReadWanted(c)) return;
+    OnReadReady(core, gen, {}, true);
+}
+
+void SocketEngine::RunDueLooks(LoopState& loop, bool synchronous) {
+    if (loop.dueLooks.empty()) return;
+    std::vector<CorePtr> due;
+    due.swap(loop.dueLooks);
+    for (CorePtr& core : due) {
+        core->lookDue = false;
+        const unsigned gen = core->generation;
+        if (synchronous) {
+            LookAtBytes(core, gen);
+        } else {
+            boost::asio::post(loop.io, [core, gen] { LookAtBytes(core, gen); });
+        }
+    }
 }
 
 void SocketEngine::NoteRead(SocketCore& c, bool wouldBlock) noexcept {
@@ -804,6 +830,8 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
             stopRequested = true;
             io.restart();
         }
+        RunDueLooks(loop, true);  // looks queued by Receive calls made before this pump (see PostReadEdge)
+        if (c.blockingSignaled) return true;
         if (io.run_one() != 0 && c.owner != nullptr && !c.blockingSignaled && onPending) onPending();
     }
 }

@@ -113,6 +113,13 @@ private:
                             bool fromUserBytes);
     static void OnWriteReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void StartReadWatch(const CorePtr& core);
+    static void LookAtBytes(const CorePtr& core, unsigned generation);
+
+public:
+    /// Runs (`synchronous`, from a blocking call's pump) or posts the looks queued in LoopState::dueLooks.
+    static void RunDueLooks(LoopState& loop, bool synchronous);
+
+private:
     static void PostReadEdge(const CorePtr& core);
     static void OnExceptReady(const CorePtr& core, unsigned generation, const boost::system::error_code& ec);
     static void FinishConnect(const CorePtr& core);
