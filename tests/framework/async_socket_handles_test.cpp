@@ -80,12 +80,9 @@ BOOST_AUTO_TEST_CASE(attach_rejects_bad_handles) {
 
 BOOST_AUTO_TEST_CASE(accept_into_a_socket_of_another_loop) {
     EventLoop loop;
-    Recorder listener(loop);
-    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener.Listen());
-    Peer peer;
-    peer.Connect("127.0.0.1", LocalPort(listener));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
+    PendingConnection pending(loop);
+    Recorder& listener = pending.listener;
+    Peer& peer = pending.peer;
 
     EventLoop other;
     Recorder accepted(other);

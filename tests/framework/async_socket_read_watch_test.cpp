@@ -113,14 +113,10 @@ protected:
 // the loop without it, and must still be woken by the next edge: nothing may depend on that post having run.
 BOOST_AUTO_TEST_CASE(a_blocking_receive_inside_on_receive_wakes_on_the_next_edge) {
     EventLoop loop;
-    Recorder listener(loop);
-    BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, "127.0.0.1"));
-    BOOST_REQUIRE(listener.Listen());
-    Peer peer;
-    peer.Connect("127.0.0.1", LocalPort(listener));
-    BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
+    PendingConnection pending(loop);
+    Peer& peer = pending.peer;
     TwoPartReader server(loop);
-    BOOST_REQUIRE(listener.Accept(server));
+    BOOST_REQUIRE(pending.listener.Accept(server));
     server.SetTimeout(std::chrono::seconds(10));  // a stall fails the test instead of hanging it
     std::thread second([&] {
         peer.Write("first");

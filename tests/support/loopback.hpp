@@ -250,6 +250,19 @@ struct Listening : Recorder {
 };
 
 /// A listening portafx socket on `address` and a connected pair: `server` (accepted) and a raw peer.
+/// A listening Recorder with one connection from a Peer pending (its OnAccept seen), to Accept into any socket.
+struct PendingConnection {
+    Recorder listener;
+    Peer peer;
+
+    explicit PendingConnection(EventLoop& loop, const char* address = "127.0.0.1") : listener(loop) {
+        BOOST_REQUIRE(listener.Create(0, SocketType::Stream, AllEvents, address));
+        BOOST_REQUIRE(listener.Listen());
+        peer.Connect(address, LocalPort(listener));
+        BOOST_REQUIRE(RunUntil(loop, [&] { return listener.accepts == 1; }));
+    }
+};
+
 struct AcceptedPair {
     EventLoop& loop;
     Recorder listener{loop};
