@@ -1,4 +1,4 @@
-// MemoryFile: CMemFile on a std::vector.
+// MemoryFile: CMemFile on one block from malloc, grown with realloc.
 #include <portafx/memory_file.hpp>
 
 #include <portafx/exceptions.hpp>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <utility>
+#include <new>
 
 namespace portafx {
 
@@ -14,14 +14,33 @@ namespace {
 
 const char* const kPath = "memory";
 
-// The largest length or position the file accepts: what both the vector and a signed 64-bit offset hold.
-std::uint64_t MaxLength(const std::vector<std::uint8_t>& v) noexcept {
-    return std::min<std::uint64_t>(v.max_size(), static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+// The largest length or position the file accepts: what both a pointer difference and a signed 64-bit offset
+// hold.
+constexpr std::uint64_t MaxLength() noexcept {
+    return std::min<std::uint64_t>(static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()),
+                                   static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
 }
 
 }  // namespace
 
-MemoryFile::MemoryFile(std::vector<std::uint8_t> bytes) noexcept : data_(std::move(bytes)) {}
+MemoryFile::MemoryFile(const std::vector<std::uint8_t>& bytes) : MemoryFile(bytes.data(), bytes.size()) {}
+
+MemoryFile::MemoryFile(const void* bytes, std::size_t size) {
+    if (size == 0) return;
+    Reserve(size);
+    std::memcpy(data_.get(), bytes, size);
+    size_ = size;
+}
+
+void MemoryFile::Reserve(std::size_t capacity) {
+    if (capacity <= capacity_) return;
+    // realloc keeps the bytes; for a large block glibc moves its pages (mremap) instead of copying them.
+    void* grown = std::realloc(data_.get(), capacity);
+    if (grown == nullptr) throw std::bad_alloc();
+    static_cast<void>(data_.release());  // realloc freed or kept it: `grown` is the block now
+    data_.reset(static_cast<std::uint8_t*>(grown));
+    capacity_ = capacity;
+}
 
 void MemoryFile::RequireOpen(const char* operation) const {
     if (closed_)
@@ -30,9 +49,9 @@ void MemoryFile::RequireOpen(const char* operation) const {
 
 std::size_t MemoryFile::Read(void* buffer, std::size_t count) {
     RequireOpen("Read");
-    if (position_ >= data_.size() || count == 0) return 0;
-    const std::size_t n = std::min(count, data_.size() - position_);
-    std::memcpy(buffer, data_.data() + position_, n);
+    if (position_ >= size_ || count == 0) return 0;
+    const std::size_t n = std::min(count, size_ - position_);
+    std::memcpy(buffer, data_.get() + position_, n);
     position_ += n;
     return n;
 }
@@ -40,20 +59,18 @@ std::size_t MemoryFile::Read(void* buffer, std::size_t count) {
 void MemoryFile::Write(const void* buffer, std::size_t count) {
     RequireOpen("Write");
     if (count == 0) return;
-    if (count > MaxLength(data_) - position_) {
+    if (count > MaxLength() - position_) {
         throw FileException(FileException::diskFull, 0,
                             "Write: " + std::to_string(count) + " bytes at position " + std::to_string(position_) +
                                 " would exceed the largest memory file",
                             kPath);
     }
     const std::size_t newEnd = position_ + count;
-    const auto* bytes = static_cast<const std::uint8_t*>(buffer);
-    if (position_ == data_.size()) {
-        data_.insert(data_.end(), bytes, bytes + count);  // appending: no zero-fill before the copy
-    } else {
-        if (newEnd > data_.size()) data_.resize(newEnd);  // a gap after a seek past the end is zero-filled
-        std::memcpy(data_.data() + position_, buffer, count);
-    }
+    if (newEnd > capacity_)
+        Reserve(std::max({newEnd, capacity_ > MaxLength() / 2 ? newEnd : 2 * capacity_, std::size_t{64}}));
+    if (position_ > size_) std::memset(data_.get() + size_, 0, position_ - size_);  // a gap after a seek past the end
+    std::memcpy(data_.get() + position_, buffer, count);
+    size_ = std::max(size_, newEnd);
     position_ = newEnd;
 }
 
@@ -67,7 +84,7 @@ std::uint64_t MemoryFile::Seek(std::int64_t offset, SeekPosition from) {
     switch (from) {
     case begin: base = 0; break;
     case current: base = static_cast<std::int64_t>(position_); break;
-    case end: base = static_cast<std::int64_t>(data_.size()); break;
+    case end: base = static_cast<std::int64_t>(size_); break;
     default:
         throw FileException(FileException::badSeek, 0, "Seek: invalid origin " + std::to_string(static_cast<int>(from)),
                             kPath);
@@ -75,7 +92,7 @@ std::uint64_t MemoryFile::Seek(std::int64_t offset, SeekPosition from) {
     // base is in [0, INT64_MAX], so only a positive offset can overflow.
     const bool overflow = offset > 0 && base > std::numeric_limits<std::int64_t>::max() - offset;
     const std::int64_t target = overflow ? 0 : base + offset;
-    if (overflow || target < 0 || static_cast<std::uint64_t>(target) > MaxLength(data_)) {
+    if (overflow || target < 0 || static_cast<std::uint64_t>(target) > MaxLength()) {
         throw FileException(FileException::badSeek, 0,
                             "Seek: offset " + std::to_string(offset) + " from " +
                                 (from == begin     ? "the start"
@@ -90,7 +107,7 @@ std::uint64_t MemoryFile::Seek(std::int64_t offset, SeekPosition from) {
 
 std::uint64_t MemoryFile::GetLength() const {
     RequireOpen("GetLength");
-    return data_.size();
+    return size_;
 }
 
 std::uint64_t MemoryFile::GetPosition() const {
@@ -100,12 +117,17 @@ std::uint64_t MemoryFile::GetPosition() const {
 
 void MemoryFile::SetLength(std::uint64_t length) {
     RequireOpen("SetLength");
-    if (length > MaxLength(data_)) {
+    if (length > MaxLength()) {
         throw FileException(FileException::diskFull, 0,
                             "SetLength: " + std::to_string(length) + " bytes exceed the largest memory file", kPath);
     }
-    data_.resize(static_cast<std::size_t>(length));
-    position_ = std::min(position_, data_.size());
+    const auto newSize = static_cast<std::size_t>(length);
+    if (newSize > size_) {
+        Reserve(newSize);
+        std::memset(data_.get() + size_, 0, newSize - size_);
+    }
+    size_ = newSize;
+    position_ = std::min(position_, size_);
 }
 
 std::string MemoryFile::GetFilePath() const {

@@ -8,6 +8,7 @@
 #include <portafx/exceptions.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -115,6 +116,78 @@ BOOST_AUTO_TEST_CASE(set_length_truncates_and_extends) {
     f.SetLength(5);
     BOOST_TEST((f.Data() == std::vector<std::uint8_t>{'a', 'b', 'c', 0, 0}));
     BOOST_TEST(f.GetPosition() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(truncated_bytes_never_come_back) {
+    // The block keeps its capacity when the file shrinks; what lay beyond the new end must read as zeros
+    // when the file grows again, by SetLength or by a write after a seek past the end.
+    MemoryFile f(Bytes("abcdefgh"));
+    f.SetLength(2);
+    f.SetLength(4);
+    BOOST_TEST((f.Data() == std::vector<std::uint8_t>{'a', 'b', 0, 0}));
+    f.SetLength(1);
+    f.Seek(3, File::begin);
+    f.Write("z", 1);
+    BOOST_TEST((f.Data() == std::vector<std::uint8_t>{'a', 0, 0, 'z'}));
+}
+
+BOOST_AUTO_TEST_CASE(growth_keeps_every_byte_through_many_reallocations) {
+    // 3 MiB in writes of odd sizes (the block is reallocated about 16 times), with overwrites behind the end.
+    MemoryFile f;
+    std::vector<std::uint8_t> expected;
+    std::vector<std::uint8_t> chunk;
+    std::uint32_t x = 12345;
+    while (expected.size() < (3u << 20)) {
+        chunk.resize(1 + (x >> 7) % 5000);
+        for (auto& b : chunk) {
+            x = x * 1664525u + 1013904223u;
+            b = static_cast<std::uint8_t>(x >> 24);
+        }
+        f.Write(chunk.data(), chunk.size());
+        expected.insert(expected.end(), chunk.begin(), chunk.end());
+        if (expected.size() > 100 && (x & 7) == 0) {  // now and then rewrite a byte far behind the end
+            const std::size_t at = x % (expected.size() - 1);
+            f.Seek(static_cast<std::int64_t>(at), File::begin);
+            f.Write("\x5A", 1);
+            expected[at] = 0x5A;
+            f.SeekToEnd();
+        }
+    }
+    BOOST_TEST(f.GetLength() == expected.size());
+    BOOST_TEST((f.Data() == expected));
+    f.SeekToBegin();
+    std::vector<std::uint8_t> back(expected.size());
+    BOOST_TEST(f.Read(back.data(), back.size()) == expected.size());
+    BOOST_TEST((back == expected));
+}
+
+BOOST_AUTO_TEST_CASE(data_is_a_view_that_copies_into_a_vector) {
+    MemoryFile empty;
+    BOOST_TEST(empty.Data().empty());
+    BOOST_TEST((empty.Data() == std::vector<std::uint8_t>{}));
+    MemoryFile f(Bytes("xyz"));
+    const MemoryBytes view = f.Data();
+    BOOST_TEST(view.size() == 3u);
+    BOOST_TEST(view[1] == 'y');
+    BOOST_TEST(std::string(view.begin(), view.end()) == "xyz");
+    const std::vector<std::uint8_t> copy = f.Data();
+    BOOST_TEST((copy == Bytes("xyz")));
+    BOOST_TEST((f.Data() != Bytes("xy")));
+    BOOST_TEST((Bytes("xyz") == f.Data()));
+    const std::uint8_t raw[] = {1, 2, 3};
+    MemoryFile fromPointer(raw, sizeof raw);
+    BOOST_TEST((fromPointer.Data() == std::vector<std::uint8_t>{1, 2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(a_write_past_the_largest_length_is_disk_full_and_changes_nothing) {
+    MemoryFile f(Bytes("abc"));
+    const auto largest = static_cast<std::int64_t>(PTRDIFF_MAX);
+    BOOST_TEST(f.Seek(largest, File::begin) == static_cast<std::uint64_t>(largest));
+    BOOST_TEST(CauseOf([&] { f.Write("x", 1); }) == FileException::diskFull);
+    BOOST_TEST(f.GetPosition() == static_cast<std::uint64_t>(largest));
+    BOOST_TEST((f.Data() == Bytes("abc")));
+    BOOST_TEST(CauseOf([&] { f.SetLength(static_cast<std::uint64_t>(largest) + 1); }) == FileException::diskFull);
+    BOOST_TEST(f.GetLength() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(after_close_operations_fail_with_invalid_file) {

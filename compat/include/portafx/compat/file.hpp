@@ -132,19 +132,19 @@ public:
     }
     /// A file holding a copy of `size` bytes at `buffer` (MFC works in the caller's buffer; portafx copies it).
     CMemFile(BYTE* buffer, UINT size, UINT /*growBytes*/ = 0)
-        : memory_(std::make_unique<::portafx::MemoryFile>(Copy(buffer, size))) {
+        : memory_(std::make_unique<::portafx::MemoryFile>(buffer, buffer == nullptr ? 0 : size)) {
         SetPortafxFile(*memory_);
     }
     ~CMemFile() override = default;
 
     /// Replaces the contents with a copy of `size` bytes at `buffer`, position 0.
     void Attach(BYTE* buffer, UINT size, UINT /*growBytes*/ = 0) {
-        memory_ = std::make_unique<::portafx::MemoryFile>(Copy(buffer, size));
+        memory_ = std::make_unique<::portafx::MemoryFile>(buffer, buffer == nullptr ? 0 : size);
         SetPortafxFile(*memory_);
     }
     /// The contents in a buffer from malloc (free it with free()), and the file becomes empty.
     BYTE* Detach() {
-        const std::vector<std::uint8_t>& data = memory_->Data();
+        const ::portafx::MemoryBytes data = memory_->Data();
         auto* copy = static_cast<BYTE*>(std::malloc(data.empty() ? 1 : data.size()));
         if (copy == nullptr) AfxThrowMemoryException();
         if (!data.empty()) std::memcpy(copy, data.data(), data.size());
@@ -153,11 +153,8 @@ public:
         return copy;
     }
     /// The bytes (a portafx extension).
-    const std::vector<std::uint8_t>& Data() const noexcept { return memory_->Data(); }
+    ::portafx::MemoryBytes Data() const noexcept { return memory_->Data(); }
 
 private:
-    static std::vector<std::uint8_t> Copy(const BYTE* buffer, UINT size) {
-        return buffer == nullptr ? std::vector<std::uint8_t>() : std::vector<std::uint8_t>(buffer, buffer + size);
-    }
     std::unique_ptr<::portafx::MemoryFile> memory_;
 };
