@@ -411,6 +411,14 @@ Archive& Archive::operator<<(const std::string& s) {
 }
 
 Archive& Archive::operator>>(std::string& s) {
+    if (file_ != nullptr && (mode_ & Load) && cur_ != end_ && *cur_ < 0xFF && *cur_ <= limits_.maxStringLength &&
+        static_cast<std::size_t>(end_ - cur_) > *cur_) {
+        // MFC's one-byte length and the bytes, both in the buffer: straight into the caller's string.
+        const std::size_t length = *cur_++;
+        s.assign(reinterpret_cast<const char*>(cur_), length);
+        cur_ += length;
+        return *this;
+    }
     bool wide = false;
     const std::uint64_t length = GetStringLength(wide);
     GetStringBody(length, wide, &s, nullptr);

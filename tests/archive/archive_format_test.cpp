@@ -275,6 +275,33 @@ BOOST_AUTO_TEST_CASE(crlf_split_across_buffer_refills) {
     BOOST_TEST(!ar.ReadString(line));
 }
 
+BOOST_AUTO_TEST_CASE(short_strings_split_across_buffer_refills) {
+    // Strings of 0..40 bytes after a pad of 0..127 bytes, through a 128-byte buffer: the length byte, the
+    // body, or both fall at every place of a refill, and each string (and the byte after it) loads intact.
+    for (std::size_t pad = 0; pad < 128; ++pad) {
+        MemoryFile file;
+        {
+            Archive out(file, Archive::Store, 128);
+            out.Write(std::string(pad, 'p').data(), pad);
+            for (std::size_t n = 0; n <= 40; ++n)
+                out << std::string(n, static_cast<char>('a' + n % 26)) << static_cast<std::uint8_t>(n);
+            out.Close();
+        }
+        file.SeekToBegin();
+        Archive in(file, Archive::Load, 128);
+        std::string skipped(pad, '\0');
+        BOOST_TEST(in.Read(skipped.data(), pad) == pad);
+        std::string s = "a longer string whose capacity the loads reuse";
+        for (std::size_t n = 0; n <= 40; ++n) {
+            std::uint8_t after = 0;
+            in >> s >> after;
+            BOOST_TEST_REQUIRE(s == std::string(n, static_cast<char>('a' + n % 26)));
+            BOOST_TEST_REQUIRE(after == n);
+        }
+        BOOST_TEST(in.IsBufferEmpty());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(raw_read_inside_a_transaction_rolls_back) {
     Bytes bytes = FromHex("07 00 00 00");
     for (int i = 0; i < 300; ++i)
