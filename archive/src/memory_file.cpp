@@ -42,6 +42,12 @@ void MemoryFile::Reserve(std::size_t capacity) {
     capacity_ = capacity;
 }
 
+std::uint8_t* MemoryFile::Detach(std::size_t& length) noexcept {
+    length = size_;
+    size_ = capacity_ = position_ = 0;
+    return data_.release();
+}
+
 void MemoryFile::RequireOpen(const char* operation) const {
     if (closed_)
         throw FileException(FileException::invalidFile, 0, std::string(operation) + ": the file is closed", kPath);

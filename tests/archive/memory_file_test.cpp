@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,28 @@ BOOST_AUTO_TEST_CASE(data_is_a_view_that_copies_into_a_vector) {
     const std::uint8_t raw[] = {1, 2, 3};
     MemoryFile fromPointer(raw, sizeof raw);
     BOOST_TEST((fromPointer.Data() == std::vector<std::uint8_t>{1, 2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(detach_hands_over_the_block_and_leaves_an_empty_file) {
+    MemoryFile f;
+    f.Write("hello", 5);
+    const std::uint8_t* before = f.Data().data();
+    std::size_t length = 99;
+    std::uint8_t* block = f.Detach(length);
+    BOOST_TEST(length == 5u);
+    BOOST_TEST(block == before);  // the file's own block, not a copy
+    BOOST_TEST(std::string(reinterpret_cast<const char*>(block), length) == "hello");
+    std::free(block);
+    BOOST_TEST(f.GetLength() == 0u);
+    BOOST_TEST(f.GetPosition() == 0u);
+    BOOST_TEST(f.Data().empty());
+    f.Write("again", 5);  // still usable: a new block
+    BOOST_TEST((f.Data() == Bytes("again")));
+
+    MemoryFile empty;
+    length = 99;
+    BOOST_TEST(empty.Detach(length) == nullptr);
+    BOOST_TEST(length == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_write_past_the_largest_length_is_disk_full_and_changes_nothing) {

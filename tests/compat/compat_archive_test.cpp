@@ -452,6 +452,9 @@ BOOST_AUTO_TEST_CASE(files) {
     BOOST_TEST(detached[2] == 'c');
     std::free(detached);
     BOOST_TEST(mem.GetLength() == 0u);
+    BYTE* nothing = mem.Detach();  // an empty file still gives a block to free, as before
+    BOOST_TEST(nothing != nullptr);
+    std::free(nothing);
 
     CArchive* ar = nullptr;
     TRY {

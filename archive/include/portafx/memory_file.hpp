@@ -69,6 +69,11 @@ public:
     /// The file's bytes (all of them, whatever the position). Still available after Close.
     MemoryBytes Data() const noexcept { return MemoryBytes(data_.get(), size_); }
 
+    /// Gives the block up without copying it (MFC: CMemFile::Detach): returns it, a block from malloc that the
+    /// caller frees with std::free (null if nothing was ever written), and its length in `length`. The file is
+    /// then empty, at position 0, and stays open or closed as it was.
+    std::uint8_t* Detach(std::size_t& length) noexcept;
+
     /// Reads up to `count` bytes from the position and advances it; returns how many (0 at or past the
     /// end). Throws FileException(invalidFile) after Close.
     std::size_t Read(void* buffer, std::size_t count) override;

@@ -142,15 +142,18 @@ public:
         memory_ = std::make_unique<::portafx::MemoryFile>(buffer, buffer == nullptr ? 0 : size);
         SetPortafxFile(*memory_);
     }
-    /// The contents in a buffer from malloc (free it with free()), and the file becomes empty.
+    /// The contents in a buffer from malloc (free it with free()), and the file becomes empty. The file's own
+    /// block is handed over, as MFC does: no copy (an empty file gives a fresh one-byte block, never NULL).
     BYTE* Detach() {
-        const ::portafx::MemoryBytes data = memory_->Data();
-        auto* copy = static_cast<BYTE*>(std::malloc(data.empty() ? 1 : data.size()));
-        if (copy == nullptr) AfxThrowMemoryException();
-        if (!data.empty()) std::memcpy(copy, data.data(), data.size());
+        std::size_t length = 0;
+        BYTE* block = memory_->Detach(length);
+        if (block == nullptr) {
+            block = static_cast<BYTE*>(std::malloc(1));
+            if (block == nullptr) AfxThrowMemoryException();
+        }
         memory_ = std::make_unique<::portafx::MemoryFile>();
         SetPortafxFile(*memory_);
-        return copy;
+        return block;
     }
     /// The bytes (a portafx extension).
     ::portafx::MemoryBytes Data() const noexcept { return memory_->Data(); }
