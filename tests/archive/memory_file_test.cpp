@@ -16,6 +16,12 @@
 
 using namespace portafx;
 
+// Under ASan an allocation too large to satisfy must return null (as glibc's does), not end the test, so that
+// the bad_alloc path can be tested. Without ASan nothing calls this.
+extern "C" const char* __asan_default_options() {  // NOLINT: the name is ASan's
+    return "allocator_may_return_null=1";
+}
+
 namespace {
 
 std::vector<std::uint8_t> Bytes(const std::string& s) {
@@ -211,6 +217,24 @@ BOOST_AUTO_TEST_CASE(a_write_past_the_largest_length_is_disk_full_and_changes_no
     BOOST_TEST((f.Data() == Bytes("abc")));
     BOOST_TEST(CauseOf([&] { f.SetLength(static_cast<std::uint64_t>(largest) + 1); }) == FileException::diskFull);
     BOOST_TEST(f.GetLength() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(running_out_of_memory_is_bad_alloc_and_changes_nothing) {
+    // No allocator gives PTRDIFF_MAX bytes: realloc fails, and the file keeps its bytes, length and position.
+    MemoryFile f(Bytes("abc"));
+    f.Seek(1, File::begin);
+    BOOST_CHECK_THROW(f.SetLength(static_cast<std::uint64_t>(PTRDIFF_MAX)), std::bad_alloc);
+    BOOST_TEST(f.GetLength() == 3u);
+    BOOST_TEST(f.GetPosition() == 1u);
+    BOOST_TEST((f.Data() == Bytes("abc")));
+    const auto far = static_cast<std::int64_t>(PTRDIFF_MAX / 2);
+    f.Seek(far, File::begin);
+    BOOST_CHECK_THROW(f.Write("x", 1), std::bad_alloc);
+    BOOST_TEST(f.GetPosition() == static_cast<std::uint64_t>(far));
+    BOOST_TEST((f.Data() == Bytes("abc")));
+    f.SeekToEnd();
+    f.Write("d", 1);  // still usable
+    BOOST_TEST((f.Data() == Bytes("abcd")));
 }
 
 BOOST_AUTO_TEST_CASE(after_close_operations_fail_with_invalid_file) {

@@ -5,8 +5,8 @@
 // Data, Close and GetFilePath throws FileException(invalidFile).
 //
 // The bytes live in one block from malloc that grows with realloc, as CMemFile's do: a large file grows
-// without copying what it holds (glibc moves the pages of a large block with mremap), so writing 50 MB
-// touches 50 MB of fresh memory, where a doubling std::vector would touch and copy about 80 MB.
+// without copying what it holds (glibc moves the pages of a large block with mremap): writing 50 MB faults in
+// about 12 000 pages, where a doubling std::vector faulted in about 29 000 (docs/performance.md).
 #pragma once
 
 #include <portafx/file.hpp>
@@ -63,7 +63,8 @@ public:
     /// A file holding a copy of `bytes`, position 0 (for reading them, e.g. with a loading Archive). Throws
     /// std::bad_alloc if memory runs out.
     explicit MemoryFile(const std::vector<std::uint8_t>& bytes);
-    /// A file holding a copy of `size` bytes at `bytes`.
+    /// A file holding a copy of `size` bytes at `bytes` (which may be null only when `size` is 0), position 0.
+    /// Throws std::bad_alloc if memory runs out.
     MemoryFile(const void* bytes, std::size_t size);
 
     /// The file's bytes (all of them, whatever the position). Still available after Close.
