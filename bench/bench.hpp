@@ -96,4 +96,8 @@ void RunW3(const Options&);
 void RunW4(const Options&);
 void RunW5(const Options&);
 
+/// One W3 write pass to memory, `side` "portafx" (Archive on a MemoryFile) or "boost" (binary_oarchive on a
+/// std::stringstream), then the bytes and the time; run it under `/usr/bin/time` to see page faults and RSS.
+void W3WritePass(const std::string& side, int records);
+
 }  // namespace bench

@@ -14,9 +14,11 @@ void Usage() {
     std::printf(
         "usage: portafx_bench [--quick] [--rounds N] [--bulk-bytes N] [--ping-pongs N] [--records N]\n"
         "                     [--idle N] [W1 W2 W3 W4 W5 ...]\n"
+        "       portafx_bench [--records N] --w3-write-pass portafx|boost\n"
         "  --quick       small sizes and 3 rounds, for a smoke run (seconds, not minutes)\n"
         "  --rounds N    rounds per workload (default 5; each round runs portafx and raw Asio once)\n"
         "  --bulk-bytes  W1 bytes per round (default 4 GiB)\n"
+        "  --w3-write-pass  only one W3 write pass to memory, for /usr/bin/time (page faults, RSS)\n"
         "  no workload named: all of them\n");
 }
 
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     bench::Options o;
     std::set<std::string> only;
     bool roundsGiven = false;
+    std::string writePass;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> const char* {
@@ -48,6 +51,8 @@ int main(int argc, char** argv) {
             o.records = std::atoi(next());
         } else if (a == "--idle") {
             o.idleConnections = std::atoi(next());
+        } else if (a == "--w3-write-pass") {
+            writePass = next();
         } else if (a == "-h" || a == "--help") {
             Usage();
             return 0;
@@ -66,6 +71,15 @@ int main(int argc, char** argv) {
         o.idleConnections = std::min(o.idleConnections, 2000);
     }
     if (o.rounds < 1) o.rounds = 1;
+    if (!writePass.empty()) {
+        try {
+            bench::W3WritePass(writePass, o.records);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "portafx_bench: %s\n", e.what());
+            return 1;
+        }
+        return 0;
+    }
     auto want = [&](const char* w) { return only.empty() || only.count(w) != 0; };
     std::printf("| %-34s | %-10s | %-28s | %-40s | %-7s | %s |\n", "workload", "unit", "portafx median [min-max]",
                 "baseline median [min-max]", "ratio", "target");

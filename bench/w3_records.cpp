@@ -191,19 +191,32 @@ double RawSocket(int count, std::uint64_t expected) {
 
 // --- to memory and back ----------------------------------------------------------------------------
 
+void WritePortafx(portafx::MemoryFile& file, int count) {
+    const auto& names = Names();
+    portafx::Archive ar(file, portafx::Archive::Store, kBuffer);
+    ar << static_cast<std::uint32_t>(count);
+    for (int i = 0; i < count; ++i) {
+        const auto id = static_cast<std::uint32_t>(i);
+        ar << id << id * 0.25 << names[id % names.size()];
+    }
+    ar.Close();
+}
+
+void WriteBoost(std::ostream& out, int count) {
+    const auto& names = Names();
+    boost::archive::binary_oarchive oa(out);
+    oa << static_cast<std::uint32_t>(count);
+    for (int i = 0; i < count; ++i) {
+        const auto id = static_cast<std::uint32_t>(i);
+        const double price = id * 0.25;
+        oa << id << price << names[id % names.size()];
+    }
+}
+
 double PortafxMemory(int count, std::uint64_t expected) {
     const auto start = Clock::now();
     portafx::MemoryFile file;
-    const auto& names = Names();
-    {
-        portafx::Archive ar(file, portafx::Archive::Store, kBuffer);
-        ar << static_cast<std::uint32_t>(count);
-        for (int i = 0; i < count; ++i) {
-            const auto id = static_cast<std::uint32_t>(i);
-            ar << id << id * 0.25 << names[id % names.size()];
-        }
-        ar.Close();
-    }
+    WritePortafx(file, count);
     file.SeekToBegin();
     Checksum c;
     {
@@ -226,16 +239,7 @@ double PortafxMemory(int count, std::uint64_t expected) {
 double BoostMemory(int count, std::uint64_t expected) {
     const auto start = Clock::now();
     std::stringstream ss;
-    const auto& names = Names();
-    {
-        boost::archive::binary_oarchive oa(ss);
-        oa << static_cast<std::uint32_t>(count);
-        for (int i = 0; i < count; ++i) {
-            const auto id = static_cast<std::uint32_t>(i);
-            const double price = id * 0.25;
-            oa << id << price << names[id % names.size()];
-        }
-    }
+    WriteBoost(ss, count);
     Checksum c;
     {
         boost::archive::binary_iarchive ia(ss);
@@ -255,6 +259,24 @@ double BoostMemory(int count, std::uint64_t expected) {
 }
 
 }  // namespace
+
+void W3WritePass(const std::string& side, int records) {
+    const auto start = Clock::now();
+    std::uint64_t bytes = 0;
+    if (side == "portafx") {
+        portafx::MemoryFile file;
+        WritePortafx(file, records);
+        bytes = file.GetLength();
+    } else if (side == "boost") {
+        std::stringstream ss;
+        WriteBoost(ss, records);
+        bytes = static_cast<std::uint64_t>(ss.tellp());
+    } else {
+        throw std::runtime_error("--w3-write-pass takes portafx or boost, not " + side);
+    }
+    std::printf("W3 write pass, %s: %d records, %llu bytes in %.3f s\n", side.c_str(), records,
+                static_cast<unsigned long long>(bytes), Since(start));
+}
 
 void RunW3(const Options& o) {
     const std::uint64_t expected = Expected(o.records);
