@@ -569,7 +569,8 @@ int AsyncSocket::ReceiveFrom(void* buf, int len, std::string& address, unsigned&
     return n;
 }
 
-int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation) {
+int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation,
+                             bool waitIfKnownEmpty) {
     if (!RequireHandle(operation)) return SocketErrorResult;
     auto core = core_;
     // Every receive call, even a failing one, re-enables FD_READ and FD_OOB.
@@ -599,6 +600,13 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         core->readAhead.Consume(core->readAhead.Size());  // a reset discards what was not read, as in the kernel
     }
     if (!datagram && !(flags & MsgOob) && core->readAhead.Size() > 0) return ReceiveAhead(buf, len, flags);
+    const bool plainStreamRead = !datagram && !(flags & (MsgOob | MsgPeek));
+    if (waitIfKnownEmpty && plainStreamRead && SocketEngine::QueueKnownEmpty(*core)) {
+        // A blocking Receive (Socket): the last read proved the queue empty and no edge came since, so a read
+        // now would block. The caller waits for the edge instead of spending a system call to learn that.
+        Fail(SocketError::WouldBlock, operation, "no data is queued");
+        return SocketErrorResult;
+    }
 #ifdef __linux__
     if (datagram && !(flags & MsgOob)) native |= MSG_TRUNC;  // report the datagram's real size
 #endif
@@ -609,13 +617,17 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
     msg.msg_namelen = sizeof ss;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
+    ops::ReadHint report;  // what the read left queued, where the kernel tells (ops::EnableReadHint)
+    const bool hint = plainStreamRead && core->state == CoreState::Connected && SocketEngine::ReadHint(*core);
     ssize_t n;
     do {
+        if (hint) report.Attach(msg);
         n = ::recvmsg(core->fd, &msg, native);
     } while (n < 0 && errno == EINTR);
     if (from != nullptr && n >= 0) *from = SocketAddress(&ss, msg.msg_namelen);
-    if (!datagram && !(flags & (MsgOob | MsgPeek))) {
-        SocketEngine::NoteRead(*core, n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    if (plainStreamRead) {
+        SocketEngine::NoteRead(*core,
+                               n < 0 ? (errno == EAGAIN || errno == EWOULDBLOCK) : hint && ops::ReadHint::Drained(msg));
     }
     if (n < 0) {
         const SocketError e = FromErrno(errno);
@@ -664,11 +676,11 @@ int AsyncSocket::ReceiveAhead(void* buf, int len, int flags) {
     if (ahead.Size() == 0 && filled && n < static_cast<std::size_t>(len)) {
         // The read that filled the buffer may have left more in the kernel: take it in the same call, as a
         // recv() of this size would have.
-        ssize_t more;
-        do {
-            more = ::recv(core_->fd, static_cast<char*>(buf) + n, static_cast<std::size_t>(len) - n, MSG_DONTWAIT);
-        } while (more < 0 && errno == EINTR);
-        SocketEngine::NoteRead(*core_, more < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+        bool drained = false;
+        const ssize_t more =
+            ops::ReceiveStream(core_->fd, static_cast<char*>(buf) + n, static_cast<std::size_t>(len) - n,
+                               SocketEngine::ReadHint(*core_), drained);
+        SocketEngine::NoteRead(*core_, more < 0 ? (errno == EAGAIN || errno == EWOULDBLOCK) : drained);
         if (more > 0) {
             n += static_cast<std::size_t>(more);
         } else if (more < 0) {
@@ -700,6 +712,8 @@ bool AsyncSocket::ShutDown(int how) {
         return Fail(e, "ShutDown", "shutdown() failed");
     }
     if (how != Receives) core_->shutSend = true;
+    // A receive side shut down reads as an end of stream from now on: never skip the read that would say so.
+    if (how != Sends) core_->kernelMayHaveData = true;
     SetLastError(0);
     return true;
 }

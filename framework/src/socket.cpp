@@ -155,7 +155,7 @@ int Socket::Send(const ConstBuffer* buffers, std::size_t count, int flags) {
 
 int Socket::Receive(void* buf, int len, int flags) {
     return Retry((flags & MsgOob) ? FdOob : (FdRead | FdClose), "Receive", SocketErrorResult,
-                 [&] { return AsyncSocket::Receive(buf, len, flags); });
+                 [&] { return ReceiveImpl(buf, len, flags, nullptr, "Receive", true); });
 }
 
 int Socket::SendTo(const void* buf, int len, const SocketAddress& to, int flags) {

@@ -362,6 +362,7 @@ protected:
     virtual bool ConnectHelper();
 
     friend class detail::SocketEngine;
+    friend class Socket;  // its blocking Receive skips a read known to block (ReceiveImpl)
     /// Implementation state, for the derived classes of portafx.
     detail::SocketCore* Core() const noexcept { return core_.get(); }
     const std::shared_ptr<detail::SocketCore>& CorePtr() const noexcept { return core_; }
@@ -375,7 +376,10 @@ private:
     bool RequireHandle(const char* operation) const;
     int SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
                  const char* operation);
-    int ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation);
+    // `waitIfKnownEmpty`: fail with WouldBlock, without a system call, when the engine knows the read would
+    // block (SocketEngine::QueueKnownEmpty); Socket's blocking Receive then waits at once.
+    int ReceiveImpl(void* buf, int len, int flags, SocketAddress* from, const char* operation,
+                    bool waitIfKnownEmpty = false);
     int ReceiveAhead(void* buf, int len, int flags);  // from the engine's read-ahead bytes
 
     detail::LoopState* loop_;  // null once the loop is destroyed

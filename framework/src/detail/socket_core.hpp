@@ -60,8 +60,12 @@ struct SocketCore {
     bool writeWanted = false;   // FD_WRITE: set on connect/accept and after a WouldBlock send
     bool readArmed = false;     // a kernel read wait is outstanding
     // The read watch (ReactorHandle::StartWatch) of a connected stream without TLS: whether the kernel may hold
-    // bytes not read yet (set by every readiness edge; cleared by a read that would block).
+    // bytes not read yet (set by every readiness edge; cleared by a read that proved the queue empty).
     bool kernelMayHaveData = false;
+    // The kernel reports with each read whether it left the queue empty (ops::EnableReadHint), so a read that
+    // drains the queue proves it as well as one that would block. Tried once, at the first read of the stream.
+    bool readHintTried = false;
+    bool readHint = false;
     bool lookDue = false;        // queued in LoopState::dueLooks
     unsigned spuriousReads = 0;  // read wake-ups in a row that found nothing to read
     bool userPostArmed = false;  // a report of user-space bytes is posted

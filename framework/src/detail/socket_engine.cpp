@@ -405,11 +405,27 @@ void SocketEngine::RunDueLooks(LoopState& loop, bool synchronous) {
     }
 }
 
-void SocketEngine::NoteRead(SocketCore& c, bool wouldBlock) noexcept {
-    // Only a read that would block proves the queue empty. One that returned less than asked does not: it may
-    // have stopped at the urgent mark, or have left an end of stream that arrived with the data; neither brings
-    // a new edge. (Asio's own reads make the same choice: only an empty read stops its speculative reads.)
-    if (wouldBlock) c.kernelMayHaveData = false;
+void SocketEngine::NoteRead(SocketCore& c, bool queueEmpty) noexcept {
+    // A read that would block proves the queue empty, and so does the kernel's report that a read drained it
+    // (ReadHint). One that merely returned less than asked does not: it may have stopped at the urgent mark, or
+    // have left an end of stream that arrived with the data; neither brings a new edge. (Asio's own reads make
+    // the same choice: only an empty read stops its speculative reads.) The report counts both as queued.
+    if (queueEmpty) c.kernelMayHaveData = false;
+}
+
+bool SocketEngine::ReadHint(SocketCore& c) noexcept {
+    if (!c.readHintTried) {
+        c.readHintTried = true;
+        // Only the watch makes use of the report: without it (TLS, the public-API build) no call is spent.
+        c.readHint = c.type == SOCK_STREAM && !c.tls && c.desc && c.desc->CanWatch() && ops::EnableReadHint(c.fd);
+    }
+    return c.readHint;
+}
+
+bool SocketEngine::QueueKnownEmpty(const SocketCore& c) noexcept {
+    return c.owner != nullptr && c.state == CoreState::Connected && c.type == SOCK_STREAM && !c.tls && c.desc &&
+           c.desc->Watching() && !c.kernelMayHaveData && c.readAhead.Size() == 0 && !c.eofSeen &&
+           c.closeError == SocketError::Success;
 }
 
 SocketError SocketEngine::ClosingError(SocketError e) noexcept {
@@ -434,15 +450,14 @@ int SocketEngine::FillReadAhead(SocketCore& c, SocketError& err) noexcept {
         ra.bytes.reset(new (std::nothrow) char[SocketCore::ReadAhead::kCapacity]);  // no zero-filling
         if (!ra.bytes) return ops::PeekOne(c.fd, err);  // out of memory: tell data from the end without it
     }
-    ssize_t n;
-    do {
-        n = ::recv(c.fd, ra.bytes.get(), SocketCore::ReadAhead::kCapacity, MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
+    bool drained = false;
+    const ssize_t n = ops::ReceiveStream(c.fd, ra.bytes.get(), SocketCore::ReadAhead::kCapacity, ReadHint(c), drained);
     if (n < 0) {
         err = FromErrno(errno);
         NoteRead(c, err == SocketError::WouldBlock);
         return -1;
     }
+    NoteRead(c, drained);
     ra.begin = 0;
     ra.end = static_cast<std::size_t>(n);
     ra.filled = ra.end == SocketCore::ReadAhead::kCapacity;

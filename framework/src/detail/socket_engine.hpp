@@ -67,9 +67,19 @@ public:
 
     // --- read-ahead (SocketCore::ReadAhead) ------------------------------------------------------------
 
-    /// Records that a read of a connected stream would block (`wouldBlock`): the kernel's queue is empty, so
-    /// SocketCore::kernelMayHaveData is cleared until the watch reports the next readiness edge.
-    static void NoteRead(SocketCore& core, bool wouldBlock) noexcept;
+    /// Records a read of a connected stream that proved the kernel's queue empty (`queueEmpty`: it would block,
+    /// or the kernel reported it drained): SocketCore::kernelMayHaveData is cleared until the watch reports
+    /// the next readiness edge.
+    static void NoteRead(SocketCore& core, bool queueEmpty) noexcept;
+
+    /// Before a read of a connected stream: whether the kernel can report with it what it left queued (asks
+    /// once per handle, where the read watch is there to use the report).
+    static bool ReadHint(SocketCore& core) noexcept;
+
+    /// Whether a read of the stream now would certainly find nothing: the read watch runs, the last read proved
+    /// the kernel's queue empty and no edge came since, nothing is read ahead and the stream has not ended. A
+    /// blocking Receive then waits for the edge at once instead of making a read that would block.
+    static bool QueueKnownEmpty(const SocketCore& core) noexcept;
 
     /// Reads what the kernel holds into the core's read-ahead buffer, unless it holds bytes already: 1 if
     /// bytes are there, 0 at the end of the stream, -1 on an error (`err`; WouldBlock when nothing came).

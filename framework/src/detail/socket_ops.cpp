@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +56,85 @@ int PeekOne(NativeHandle fd, SocketError& err) noexcept {
     } while (n < 0 && errno == EINTR);
     if (n < 0) err = FromErrno(errno);
     return static_cast<int>(n);
+}
+
+namespace {
+// TCP_INQ's report is trusted only from the kernel that defines it: Linux 4.18 or later. Its meaning there (a FIN
+// counts as a byte, so a report of zero never hides an end of stream) is what makes skipping a read safe.
+bool KernelHasReadHint() noexcept {
+#if defined(__linux__) && defined(TCP_INQ)
+    static const bool has = [] {
+        utsname u{};
+        if (::uname(&u) != 0 || std::strcmp(u.sysname, "Linux") != 0) return false;
+        unsigned major = 0, minor = 0;
+        const char* p = u.release;
+        while (*p >= '0' && *p <= '9')
+            major = major * 10 + static_cast<unsigned>(*p++ - '0');
+        if (*p++ != '.') return false;
+        while (*p >= '0' && *p <= '9')
+            minor = minor * 10 + static_cast<unsigned>(*p++ - '0');
+        return major > 4 || (major == 4 && minor >= 18);
+    }();
+    return has;
+#else
+    return false;
+#endif
+}
+}  // namespace
+
+bool EnableReadHint(NativeHandle fd) noexcept {
+#if defined(__linux__) && defined(TCP_INQ)
+    if (!KernelHasReadHint()) return false;
+    int one = 1;
+    return ::setsockopt(fd, IPPROTO_TCP, TCP_INQ, &one, sizeof one) == 0;
+#else
+    (void)fd;
+    return false;
+#endif
+}
+
+void ReadHint::Attach(msghdr& msg) noexcept {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+}
+
+bool ReadHint::Drained(const msghdr& msg) noexcept {
+#if defined(__linux__) && defined(TCP_CM_INQ)
+    if (msg.msg_controllen == 0 || (msg.msg_flags & MSG_CTRUNC)) return false;
+    msghdr m = msg;  // the CMSG macros take non-const pointers
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int queued;
+            std::memcpy(&queued, CMSG_DATA(c), sizeof queued);
+            return queued == 0;
+        }
+    }
+#else
+    (void)msg;
+#endif
+    return false;
+}
+
+ssize_t ReceiveStream(NativeHandle fd, void* buf, std::size_t len, bool hint, bool& drained) noexcept {
+    drained = false;
+    ssize_t n;
+    if (!hint) {
+        do {
+            n = ::recv(fd, buf, len, MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        return n;
+    }
+    iovec iov{buf, len};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    ReadHint report;
+    do {
+        report.Attach(msg);
+        n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0) drained = ReadHint::Drained(msg);
+    return n;
 }
 
 bool OobWaiting(NativeHandle fd) noexcept {

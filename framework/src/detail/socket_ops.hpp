@@ -6,6 +6,10 @@
 #include <portafx/socket_error.hpp>
 #include <portafx/socket_types.hpp>
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -25,6 +29,26 @@ bool SetNonBlocking(NativeHandle fd, bool on, SocketError& err) noexcept;
 
 /// One byte peeked: >0 data waits, 0 end of stream, -1 error (`err`; WouldBlock when nothing yet).
 int PeekOne(NativeHandle fd, SocketError& err) noexcept;
+
+/// Asks the kernel to tell, with every read of this connected TCP stream, whether the read left anything queued
+/// (Linux's TCP_INQ, from 4.18). False where no such report exists (other systems, older kernels, and kernels
+/// that only claim Linux's interface, such as gVisor, which reports 4.4): reads of the handle then carry none.
+bool EnableReadHint(NativeHandle fd) noexcept;
+
+/// Room for the kernel's report of what a read left queued (see EnableReadHint), attached to a recvmsg.
+struct ReadHint {
+    alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))];
+    /// Points `msg`'s control buffer here before the read.
+    void Attach(msghdr& msg) noexcept;
+    /// After a successful read: whether the kernel reported nothing left, neither bytes nor an end of stream
+    /// (Linux reports a received FIN as one byte queued, and counts an unread urgent byte). False when the
+    /// report is missing, so only a report can prove the queue empty.
+    static bool Drained(const msghdr& msg) noexcept;
+};
+
+/// recv() of a connected stream, without waiting (EINTR retried). With `hint` (EnableReadHint succeeded),
+/// `drained` tells whether the kernel reported the queue empty after this read; otherwise it is false.
+ssize_t ReceiveStream(NativeHandle fd, void* buf, std::size_t len, bool hint, bool& drained) noexcept;
 
 /// True if an out-of-band byte is waiting.
 bool OobWaiting(NativeHandle fd) noexcept;
