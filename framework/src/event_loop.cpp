@@ -70,7 +70,7 @@ std::size_t EventLoop::RunWith(F&& f) {
         }
     } restart{io};
     detail::RunningScope running(*state_);
-    detail::SocketEngine::RunDueLooks(*state_, false);
+    detail::SocketEngine::EnterLoop(*state_);
     return f(io);
 }
 

@@ -80,7 +80,9 @@ public:
     /// True if the calling thread is inside one of this loop's Run/RunFor/RunOne/RunOneFor/Poll calls.
     bool IsRunningInThisThread() const noexcept;
 
-    /// The underlying io_context, for Asio objects that should share this loop's thread.
+    /// The underlying io_context, for Asio objects that should share this loop's thread. Run the loop with
+    /// Run/RunFor/RunOne/RunOneFor/Poll, not with the io_context's own run functions: entering the loop through
+    /// them is what delivers the notifications held by blocking calls made while nothing ran the loop.
     boost::asio::io_context& Context() noexcept;
 
     /// Implementation state shared with the socket classes. Not part of the public interface.

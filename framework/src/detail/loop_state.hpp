@@ -43,6 +43,11 @@ struct LoopState {
     int blockingDepth = 0;
     std::deque<Held> held;
     bool drainPosted = false;
+    // A blocking call ended on the loop's own thread, with nothing running the loop (see IsIdleHomeLoop): the
+    // held notifications are delivered when this thread next enters the loop with Run*/Poll. A drain posted at
+    // once would only run inside the next blocking call, which may not deliver them: it would cost that call
+    // a poll of the reactor for nothing, and be posted again after it, once per call.
+    bool drainDue = false;
 
     // Every socket object constructed for this loop, so that ~EventLoop can detach them. Guarded by
     // `registryMutex` because a socket may be constructed for a loop from another thread.

@@ -390,6 +390,14 @@ void SocketEngine::LookAtBytes(const CorePtr& core, unsigned gen) {
     OnReadReady(core, gen, {}, true);
 }
 
+void SocketEngine::EnterLoop(LoopState& loop) {
+    if (loop.drainDue) {
+        loop.drainDue = false;
+        if (loop.blockingDepth == 0 && !loop.held.empty()) PostDrain(loop);
+    }
+    RunDueLooks(loop, false);
+}
+
 void SocketEngine::RunDueLooks(LoopState& loop, bool synchronous) {
     if (loop.dueLooks.empty()) return;
     std::vector<CorePtr> due;
@@ -815,7 +823,13 @@ bool SocketEngine::Pump(const CorePtr& core, long events, std::chrono::steady_cl
         ~Restore() {
             c.blockingOn = 0;
             if (timer) timer->cancel();
-            if (--loop.blockingDepth == 0 && !loop.held.empty()) PostDrain(loop);
+            if (--loop.blockingDepth == 0 && !loop.held.empty()) {
+                if (IsIdleHomeLoop(loop)) {
+                    loop.drainDue = true;  // posted by EnterLoop, when this thread next runs the loop
+                } else {
+                    PostDrain(loop);
+                }
+            }
             if (stopRequested) loop.io.stop();  // a Stop meant for the outer Run is not lost
         }
     } restore{c, loop, timer, stopRequested};

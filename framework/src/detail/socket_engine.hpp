@@ -128,6 +128,9 @@ private:
 public:
     /// Runs (`synchronous`, from a blocking call's pump) or posts the looks queued in LoopState::dueLooks.
     static void RunDueLooks(LoopState& loop, bool synchronous);
+    /// The loop is entered by Run*/Poll on its thread: posts what waited for that (the drain of notifications
+    /// held by blocking calls that ended meanwhile, LoopState::drainDue) and the due looks.
+    static void EnterLoop(LoopState& loop);
 
 private:
     static void PostReadEdge(const CorePtr& core);
