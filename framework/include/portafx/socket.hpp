@@ -3,7 +3,8 @@
 // `Connect`, `Accept`, `Send` (which sends everything) and `Receive` block by pumping the socket's
 // EventLoop until they can complete, as CSocket's do. While one blocks, the notifications of other sockets
 // of the loop (and this socket's other notifications) are held back and delivered in order after it
-// returns: no notification runs inside a blocking call. Beyond MFC, `SetTimeout` bounds every blocking
+// returns, by the loop that called it, or, when nothing was running the loop, by its next Run/Poll: no
+// notification runs inside a blocking call. Beyond MFC, `SetTimeout` bounds every blocking
 // call (`TimedOut`, 10060), and `CancelBlockingCall` may be called from any thread.
 //
 // A Socket works the same in a worker thread that never runs its loop explicitly: the blocking calls
