@@ -994,7 +994,8 @@ NativeHandle AsyncSocket::Detach() {
         return InvalidHandle;
     }
     const NativeHandle fd = core_->fd;
-    SocketEngine::HandOff(*core_);  // bytes read ahead go with the handle to its next Attach
+    SocketEngine::HandOff(*core_);                  // bytes read ahead go with the handle to its next Attach
+    if (core_->readHint) ops::DisableReadHint(fd);  // the handle goes back with the options it came with
     SocketEngine::Retire(*core_, false);
     core_.reset();
     SetLastError(0);

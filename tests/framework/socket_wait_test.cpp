@@ -11,7 +11,9 @@
 
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <future>
@@ -96,6 +98,35 @@ BOOST_AUTO_TEST_CASE(the_kernel_is_asked_to_report_the_queue_where_it_can) {
 #else
     BOOST_TEST_MESSAGE("no TCP_INQ on this system: every wait starts with a read");
 #endif
+}
+
+// Detach hands the handle back as it came: the report portafx asked for is off again, so the caller's own
+// recvmsg finds no control message it did not ask for.
+BOOST_AUTO_TEST_CASE(detach_turns_the_report_off) {
+    EventLoop loop;
+    Connected c(loop);
+    c.RoundOf("hello");
+    const NativeHandle fd = c.socket.Detach();
+    BOOST_REQUIRE(fd != InvalidHandle);
+#if defined(__linux__) && defined(TCP_INQ)
+    int on = -1;
+    socklen_t len = sizeof on;
+    BOOST_REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_INQ, &on, &len) == 0);
+    BOOST_TEST(on == 0);
+#endif
+    c.peer.Write("after");
+    BOOST_REQUIRE(WaitQueued(fd, 5));
+    char buf[16];
+    char control[64];
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    BOOST_TEST(::recvmsg(fd, &msg, MSG_DONTWAIT) == 5);
+    BOOST_TEST(msg.msg_controllen == 0u);
+    ::close(fd);
 }
 
 // After a drained read, bytes that came while nothing ran the loop: their edge is still queued in the reactor,

@@ -307,7 +307,9 @@ public:
     bool Attach(NativeHandle handle, long events = AllEvents);
 
     /// Gives up the handle without closing it (the OS socket stays open) and returns it; the object is then
-    /// empty and gets no more notifications. Returns `InvalidHandle` (error `NoHandle`) if it had none.
+    /// empty and gets no more notifications. Bytes already read ahead wait for the handle's next Attach; the
+    /// per-read queue report portafx may have turned on (Linux's TCP_INQ) is turned off again. Returns
+    /// `InvalidHandle` (error `NoHandle`) if it had none.
     NativeHandle Detach();
 
     /// The object that owns `handle` in the calling thread's loop — the loop this thread is running, else

@@ -93,6 +93,15 @@ bool EnableReadHint(NativeHandle fd) noexcept {
 #endif
 }
 
+void DisableReadHint(NativeHandle fd) noexcept {
+#if defined(__linux__) && defined(TCP_INQ)
+    int zero = 0;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_INQ, &zero, sizeof zero);  // only a closed handle fails: nothing lost
+#else
+    (void)fd;
+#endif
+}
+
 void ReadHint::Attach(msghdr& msg) noexcept {
     msg.msg_control = control;
     msg.msg_controllen = sizeof control;

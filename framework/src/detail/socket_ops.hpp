@@ -35,6 +35,10 @@ int PeekOne(NativeHandle fd, SocketError& err) noexcept;
 /// that only claim Linux's interface, such as gVisor, which reports 4.4): reads of the handle then carry none.
 bool EnableReadHint(NativeHandle fd) noexcept;
 
+/// Turns the report off again (a Detach hands the handle back as it came: a caller's own recvmsg with a control
+/// buffer would otherwise find an extra message in it).
+void DisableReadHint(NativeHandle fd) noexcept;
+
 /// Room for the kernel's report of what a read left queued (see EnableReadHint), attached to a recvmsg.
 struct ReadHint {
     alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))];
