@@ -158,6 +158,36 @@ BOOST_AUTO_TEST_CASE(connect_to_ipv6_loopback_and_exchange) {
     BOOST_TEST(address == "::1");
 }
 
+// The peer accepts and resets at once, before the client's loop looks at its connect: the connection was made,
+// then reset. Winsock reports FD_CONNECT with 0, then FD_CLOSE with WSAECONNRESET; it is no failed connect (one
+// with more addresses would try the next, after the server accepted).
+BOOST_AUTO_TEST_CASE(a_connection_reset_before_its_connect_is_seen_connects_then_closes) {
+    EventLoop loop;
+    PeerThread peer([](tcp::socket& s) {
+        s.set_option(boost::asio::socket_base::linger(true, 0));
+        s.close();
+    });
+    Recorder client(loop);
+    BOOST_REQUIRE(!client.Connect("127.0.0.1", peer.Port()));
+    BOOST_REQUIRE(AsyncSocket::GetLastError() == static_cast<int>(SocketError::WouldBlock));
+    BOOST_REQUIRE(peer.Join().empty());
+    // The reset has reached the client's handle (poll shows it without consuming the error) before the loop runs.
+    pollfd p{client.GetHandle(), POLLOUT, 0};
+    BOOST_REQUIRE(::poll(&p, 1, 5000) == 1);
+    BOOST_REQUIRE(p.revents & (POLLERR | POLLHUP));
+    BOOST_REQUIRE(RunUntil(loop, [&] { return client.closes == 1; }));
+    BOOST_TEST(client.connects == 1);
+    BOOST_TEST(client.lastConnectError == 0);
+    BOOST_TEST(client.lastCloseError == static_cast<int>(SocketError::ConnectionReset));
+    BOOST_REQUIRE(client.log.size() >= 2u);
+    BOOST_TEST(client.log[0] == "connect");
+    char c;
+    BOOST_TEST(client.Receive(&c, 1) == SocketErrorResult);
+    BOOST_TEST(AsyncSocket::GetLastError() == static_cast<int>(SocketError::ConnectionReset));
+    Drain(loop);
+    BOOST_TEST(client.closes == 1);  // once, not again from the read side
+}
+
 BOOST_AUTO_TEST_CASE(connect_state_errors) {
     EventLoop loop;
     RawListener raw;

@@ -632,6 +632,15 @@ void SocketEngine::OnWriteReady(const CorePtr& core, unsigned gen, const boost::
             FinishConnect(core);
             return;
         }
+        if (err == ECONNRESET && !ec && !c.tls) {
+            // The connection was made and then reset before this look (a reset while connecting reads as
+            // ECONNREFUSED): as in Winsock, the connect succeeded (FD_CONNECT with 0) and the connection is then
+            // reset (FD_CLOSE with WSAECONNRESET, Receive fails with it). Trying the next address would connect
+            // elsewhere after the server accepted. Recorded before OnConnect, which may delete the socket.
+            ReportClose(core, SocketError::ConnectionReset);
+            FinishConnect(core);
+            return;
+        }
         c.lastConnectError = FromErrno(err);
         const SocketError next = StartConnect(core);
         if (next != SocketError::Success) FailConnect(core, next);
