@@ -360,14 +360,14 @@ void SocketEngine::StartReadWatch(const CorePtr& core) {
         SocketCore& c = *core;
         if (gen != c.generation) return;
         c.kernelMayHaveData = true;
-        if ((c.blockingOn & FdRead) && c.readEnabled && c.owner != nullptr && c.state == CoreState::Connected) {
+        if ((c.blockingOn & FdRead) && c.readEnabled && c.state == CoreState::Connected) {
             // A blocking Receive of this socket waits for exactly this edge, and its pump is the caller of the
-            // reactor (one thread runs a loop): end the wait as OnReadReady would (the call reads at once and
-            // sees data, the end or a reset itself), by its flags. A posted look would cost the pump one more
-            // turn of the loop, and with it a poll of the reactor, before the call could read.
+            // reactor (one thread runs a loop): end the wait here as OnReadReady would (the call reads at once
+            // and sees data, the end or a reset itself). Deliver only sets the blocking call's flags for an
+            // event it waits on, so nothing reaches the reactor from inside it. A posted look would cost the
+            // pump one more turn of the loop, and with it a poll of the reactor, before the call could read.
             c.readEnabled = false;
-            c.blockingSignaled = true;
-            c.blockingCode = 0;
+            Deliver(core, FdRead, 0);
             return;
         }
         if (ReadWanted(c)) PostReadEdge(core);

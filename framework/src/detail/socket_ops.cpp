@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace portafx::detail::ops {
@@ -67,12 +68,7 @@ bool KernelHasReadHint() noexcept {
         utsname u{};
         if (::uname(&u) != 0 || std::strcmp(u.sysname, "Linux") != 0) return false;
         unsigned major = 0, minor = 0;
-        const char* p = u.release;
-        while (*p >= '0' && *p <= '9')
-            major = major * 10 + static_cast<unsigned>(*p++ - '0');
-        if (*p++ != '.') return false;
-        while (*p >= '0' && *p <= '9')
-            minor = minor * 10 + static_cast<unsigned>(*p++ - '0');
+        if (std::sscanf(u.release, "%u.%u", &major, &minor) != 2) return false;
         return major > 4 || (major == 4 && minor >= 18);
     }();
     return has;
