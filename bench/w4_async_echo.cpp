@@ -32,10 +32,14 @@ constexpr std::size_t kMessage = 128;
 /// The share of the last Load's wall time its thread spent on a CPU (user + system): near 1 means the one-thread
 /// load generator, not the server, bounds the messages per second.
 double gGeneratorBusy = 0;
+/// The CPU time (user + system) the server's threads spent per round trip in the last Load, in microseconds: the
+/// process's CPU time over the run less the generator thread's. It measures what a server costs even when the
+/// generator, not the server, sets the rate.
+double gServerCpuPerMessage = 0;
 
-double ThreadCpuSeconds() {
+double CpuSeconds(clockid_t clock) {
     timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    ::clock_gettime(clock, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
@@ -86,12 +90,15 @@ double Load(const tcp::endpoint& ep, int conns, int trips) {
         clients.back()->socket.set_option(tcp::no_delay(true));
     }
     const auto start = Clock::now();
-    const double cpu0 = ThreadCpuSeconds();
+    const double cpu0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID), process0 = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
     for (auto& c : clients)
         c->Next();
     io.run();
     const double secs = Since(start);
-    gGeneratorBusy = secs > 0 ? (ThreadCpuSeconds() - cpu0) / secs : 0;
+    const double generatorCpu = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+    const double serverCpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process0 - generatorCpu;
+    gGeneratorBusy = secs > 0 ? generatorCpu / secs : 0;
+    gServerCpuPerMessage = serverCpu / (static_cast<double>(conns) * trips) * 1e6;
     if (failures != 0) throw std::runtime_error("W4: " + std::to_string(failures.load()) + " echoes failed");
     return static_cast<double>(conns) * trips / secs / 1000;
 }
@@ -266,22 +273,26 @@ void RunW4(const Options& o) {
     const Shape shapes[] = {{1, 100, 1000 / scale}, {1, 1000, 100 / scale}, {2, 100, 1000 / scale}};
     for (const Shape& s : shapes) {
         Pair busy;  // the load generator's CPU share in each round: the ceiling on any server's rate
+        Pair cost;  // the server's CPU time per round trip in each round
         const Pair p = Alternate(
             o.rounds,
             [&] {
                 const double rate = PortafxEcho(s.threads, s.conns, s.trips);
                 busy.portafx.push_back(100 * gGeneratorBusy);
+                cost.portafx.push_back(gServerCpuPerMessage);
                 return rate;
             },
             [&] {
                 const double rate = RawEcho(s.threads, s.conns, s.trips);
                 busy.raw.push_back(100 * gGeneratorBusy);
+                cost.raw.push_back(gServerCpuPerMessage);
                 return rate;
             });
         const std::string name = "W4 echo " + std::to_string(s.conns) + " x " + std::to_string(s.trips) +
                                  (s.threads > 1 ? ", pool of 2" : ", one loop");
         Report(name, "kmsg/s", p, s.threads > 1 ? "Asio 2 threads" : "Asio async", true, ">= 1.2x");
         Report("  its load generator's CPU", "% busy", busy, "with Asio", true, "(none)");
+        Report("  the server's CPU per message", "us", cost, "Asio server", false, "(none)");
     }
 }
 
