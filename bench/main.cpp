@@ -81,9 +81,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     auto want = [&](const char* w) { return only.empty() || only.count(w) != 0; };
-    std::printf("| %-34s | %-10s | %-28s | %-40s | %-7s | %s |\n", "workload", "unit", "portafx median [min-max]",
-                "baseline median [min-max]", "ratio", "target");
-    std::printf("|---|---|---|---|---|---|\n");
+    std::printf("| %-34s | %-10s | %-28s | %-40s | %-7s | %-22s | %s |\n", "workload", "unit",
+                "portafx median [min-max]", "baseline median [min-max]", "ratio", "round ratios [min-max]", "target");
+    std::printf("|---|---|---|---|---|---|---|\n");
     try {
         if (want("W1")) bench::RunW1(o);
         if (want("W2")) bench::RunW2(o);
