@@ -30,7 +30,31 @@ namespace ops = detail::ops;
 
 namespace {
 
-thread_local SocketErrorInfo tLastError;
+// The calling thread's last error. Errors with fixed texts (portafx's own string literals) keep the texts' addresses
+// and copy them into `info` only when GetLastErrorInfo asks: the WouldBlock that a Socket meets before every wait,
+// and the success that every call records, copy no text.
+struct LastError {
+    SocketErrorInfo info;
+    const char* operation = "";  // while `pending`: the fixed texts not yet copied into `info`
+    const char* detail = "";
+    bool pending = false;
+};
+
+thread_local LastError tLastError;
+
+// Records an error whose texts are string literals (they outlive the thread); nothing is copied until asked.
+void RecordFixed(int code, const char* operation, const char* detail) noexcept {
+    LastError& e = tLastError;
+    e.info.code = code;
+    e.operation = operation != nullptr ? operation : "";
+    e.detail = detail != nullptr ? detail : "";
+    e.pending = true;
+}
+
+// A call that succeeded: the error is 0, without text.
+void ClearLastError() noexcept {
+    RecordFixed(0, "", "");
+}
 
 std::string Quote(const char* s) {
     return std::string("'") + (s ? s : "") + "'";
@@ -81,25 +105,41 @@ bool AsyncSocket::Fail(SocketError code, const char* operation, std::string deta
 }
 
 bool AsyncSocket::Fail(SocketError code, const char* operation, const char* detail) const {
-    // Assigned in place: a WouldBlock on every empty Receive or full Send allocates nothing.
-    tLastError.code = static_cast<int>(code);
-    tLastError.operation.assign(operation ? operation : "");
-    tLastError.detail.assign(detail ? detail : "");
+    // Assigned in place: the strings keep their capacity, so a short text allocates nothing. (The caller's text
+    // may not outlive the call, so it is copied now; portafx's own literals take RecordFixed.)
+    LastError& e = tLastError;
+    e.pending = false;
+    e.info.code = static_cast<int>(code);
+    e.info.operation.assign(operation ? operation : "");
+    e.info.detail.assign(detail ? detail : "");
     return false;
 }
 
 int AsyncSocket::GetLastError() noexcept {
-    return tLastError.code;
+    return tLastError.info.code;
 }
 
 const SocketErrorInfo& AsyncSocket::GetLastErrorInfo() noexcept {
-    return tLastError;
+    LastError& e = tLastError;
+    if (e.pending) {
+        e.pending = false;
+        try {
+            e.info.operation.assign(e.operation);
+            e.info.detail.assign(e.detail);
+        } catch (...) {  // out of memory for a text: the code is still right
+            e.info.operation.clear();
+            e.info.detail.clear();
+        }
+    }
+    return e.info;
 }
 
 void AsyncSocket::SetLastError(int code, const char* operation, std::string detail) {
-    tLastError.code = code;
-    tLastError.operation = operation ? operation : "";
-    tLastError.detail = std::move(detail);
+    LastError& e = tLastError;
+    e.pending = false;
+    e.info.code = code;
+    e.info.operation = operation ? operation : "";
+    e.info.detail = std::move(detail);
 }
 
 bool AsyncSocket::RequireLoop(const char* operation) const {
@@ -151,7 +191,7 @@ bool AsyncSocket::Socket(SocketType type, long events, int protocol, AddressFami
         int zero = 0;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof zero);
     }
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -179,12 +219,12 @@ bool AsyncSocket::Create(unsigned port, SocketType type, long events, const char
         }
     }
     if (!Socket(type, events, 0, family)) {
-        SocketErrorInfo saved = tLastError;
+        SocketErrorInfo saved = GetLastErrorInfo();
         return Fail(static_cast<SocketError>(saved.code), "Create", saved.detail);
     }
     const bool ok = local.IsValid() ? Bind(local) : Bind(port, nullptr);
     if (!ok) {
-        SocketErrorInfo saved = tLastError;  // Close must not hide why Bind failed
+        SocketErrorInfo saved = GetLastErrorInfo();  // Close must not hide why Bind failed
         Close();
         return Fail(static_cast<SocketError>(saved.code), "Create", saved.detail);
     }
@@ -250,7 +290,7 @@ bool AsyncSocket::Bind(const SocketAddress& address) {
     if (core_->type == SOCK_DGRAM) {
         SocketEngine::ArmRead(core_);
     }
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -269,7 +309,7 @@ bool AsyncSocket::Listen(int backlog) {
     core_->state = CoreState::Listening;
     core_->acceptEnabled = true;
     SocketEngine::ArmRead(core_);
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -333,7 +373,7 @@ bool AsyncSocket::Accept(AsyncSocket& connected, SocketAddress* peer) {
             detail::TlsSession::ArmAccepted(accepted);
         });
     }
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -379,7 +419,7 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
         sockaddr unspec{};
         unspec.sa_family = AF_UNSPEC;
         ::connect(core_->fd, &unspec, sizeof unspec);  // BSDs answer EAFNOSUPPORT but dissolve it all the same
-        SetLastError(0);
+        ClearLastError();
         return true;
     }
     for (const SocketAddress& a : candidates) {
@@ -409,7 +449,7 @@ bool AsyncSocket::Connect(const std::vector<SocketAddress>& candidates) {
             return Fail(e, "Connect", "cannot connect to " + candidates.front().ToString());
         }
         SocketEngine::ArmAll(core_);
-        SetLastError(0);
+        ClearLastError();
         return true;
     }
     const SocketError err = SocketEngine::StartConnect(core_);
@@ -544,10 +584,11 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
             core_->writeWanted = true;  // the only thing that brings another OnSend
             SocketEngine::ArmWrite(core_);
         }
-        Fail(e, operation, e == SocketError::WouldBlock ? "the send buffer is full; OnSend tells when to retry" : "");
+        RecordFixed(static_cast<int>(e), operation,
+                    e == SocketError::WouldBlock ? "the send buffer is full; OnSend tells when to retry" : "");
         return SocketErrorResult;
     }
-    SetLastError(0);
+    ClearLastError();
     return static_cast<int>(n);
 }
 
@@ -604,7 +645,7 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
     if (waitIfKnownEmpty && plainStreamRead && SocketEngine::QueueKnownEmpty(*core)) {
         // A blocking Receive (Socket): the last read proved the queue empty and no edge came since, so a read
         // now would block. The caller waits for the edge instead of spending a system call to learn that.
-        Fail(SocketError::WouldBlock, operation, "no data is queued");
+        RecordFixed(static_cast<int>(SocketError::WouldBlock), operation, "no data is queued");
         return SocketErrorResult;
     }
 #ifdef __linux__
@@ -640,7 +681,7 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         if (!datagram && !(flags & MsgOob) && closing != SocketError::Success) {
             SocketEngine::ReportClose(core, closing);
         }
-        Fail(e, operation, e == SocketError::WouldBlock ? "no data is queued" : "");
+        RecordFixed(static_cast<int>(e), operation, e == SocketError::WouldBlock ? "no data is queued" : "");
         return SocketErrorResult;
     }
     if (datagram && (n > len || (msg.msg_flags & MSG_TRUNC))) {
@@ -657,7 +698,7 @@ int AsyncSocket::ReceiveImpl(void* buf, int len, int flags, SocketAddress* from,
         }
         if (!(flags & (MsgOob | MsgPeek))) SocketEngine::ReportClose(core, SocketError::Success);
     }
-    SetLastError(0);
+    ClearLastError();
     return static_cast<int>(n);
 }
 
@@ -669,7 +710,7 @@ int AsyncSocket::ReceiveAhead(void* buf, int len, int flags) {
     std::size_t n = std::min(static_cast<std::size_t>(len), ahead.Size());
     std::memcpy(buf, ahead.Data(), n);
     if (flags & MsgPeek) {
-        SetLastError(0);
+        ClearLastError();
         return static_cast<int>(n);
     }
     ahead.Consume(n);
@@ -693,7 +734,7 @@ int AsyncSocket::ReceiveAhead(void* buf, int len, int flags) {
             }
         }
     }
-    SetLastError(0);
+    ClearLastError();
     return static_cast<int>(n);
 }
 
@@ -714,7 +755,7 @@ bool AsyncSocket::ShutDown(int how) {
     if (how != Receives) core_->shutSend = true;
     // A receive side shut down reads as an end of stream from now on: never skip the read that would say so.
     if (how != Sends) core_->kernelMayHaveData = true;
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -744,7 +785,7 @@ bool AsyncSocket::AsyncSelect(long events) {
         SocketEngine::ReportClose(core_, core_->closeError);
     }
     SocketEngine::ArmAll(core_);
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -768,7 +809,7 @@ bool AsyncSocket::IOCtl(long command, unsigned long* argument) {
     } else {
         return Fail(SocketError::InvalidArgument, "IOCtl", "unsupported command " + std::to_string(command));
     }
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -791,7 +832,7 @@ bool AsyncSocket::SetSockOpt(int optionName, const void* value, int len, int lev
         std::memcpy(&on, value, sizeof on);
         core_->oobInline = on != 0;
     }
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -805,7 +846,7 @@ bool AsyncSocket::GetSockOpt(int optionName, void* value, int* len, int level) {
                     "level " + std::to_string(level) + " option " + std::to_string(optionName));
     }
     *len = static_cast<int>(l);
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -913,7 +954,7 @@ bool AsyncSocket::GetPeerName(SocketAddress& address) {
     if (!RequireHandle("GetPeerName")) return false;
     SocketError e;
     if (!ops::PeerAddress(core_->fd, address, e)) return Fail(e, "GetPeerName", "the socket is not connected");
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -929,7 +970,7 @@ bool AsyncSocket::GetSockName(SocketAddress& address) {
     if (!RequireHandle("GetSockName")) return false;
     SocketError e;
     if (!ops::LocalAddress(core_->fd, address, e)) return Fail(e, "GetSockName");
-    SetLastError(0);
+    ClearLastError();
     return true;
 }
 
@@ -998,7 +1039,7 @@ NativeHandle AsyncSocket::Detach() {
     if (core_->readHint) ops::DisableReadHint(fd);  // the handle goes back with the options it came with
     SocketEngine::Retire(*core_, false);
     core_.reset();
-    SetLastError(0);
+    ClearLastError();
     return fd;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 using namespace portafx;
 using namespace portafx::test;
@@ -171,6 +172,58 @@ BOOST_AUTO_TEST_CASE(calls_without_a_handle) {
     BOOST_TEST(LastError() == static_cast<int>(SocketError::InvalidArgument));
     BOOST_TEST(!s.ShutDown(7));
     BOOST_TEST(LastError() == static_cast<int>(SocketError::InvalidArgument));
+}
+
+// A WouldBlock and a success keep their texts by address (they copy nothing on the hot path) and hand them out
+// when asked: the texts must be those of the last call, whatever was recorded before it.
+BOOST_AUTO_TEST_CASE(would_block_and_success_report_the_last_call) {
+    EventLoop loop;
+    AcceptedPair pair(loop);
+    char buf[8];
+    BOOST_TEST(pair.server.Receive(buf, sizeof buf) == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::WouldBlock));
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation == "Receive");
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().detail == "no data is queued");
+
+    // A text set by hand, then a WouldBlock again: the WouldBlock's texts, not the hand-set ones.
+    {
+        std::string detail = "a detail that lives on the heap, longer than any small-string buffer";
+        AsyncSocket::SetLastError(static_cast<int>(SocketError::TimedOut), "Test", detail);
+    }
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().detail.size() > 40u);
+    SocketAddress from;
+    BOOST_TEST(pair.server.ReceiveFrom(buf, sizeof buf, from) == SocketErrorResult);
+    BOOST_TEST(LastError() == static_cast<int>(SocketError::WouldBlock));
+    BOOST_TEST(LastMessage().find("ReceiveFrom: no data is queued (WSAEWOULDBLOCK 10035") == 0u, LastMessage());
+
+    // A success clears the code and both texts, read twice to the same answer.
+    BOOST_TEST(pair.server.Send("x", 1) == 1);
+    BOOST_TEST(LastError() == 0);
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation.empty());
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().detail.empty());
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().code == 0);
+
+    // A failure with a caller's text after a fixed one: the caller's text, copied at once (it may not outlive
+    // the call).
+    const SocketErrorInfo& info = AsyncSocket::GetLastErrorInfo();
+    BOOST_TEST(pair.server.Send("y", 1) == 1);  // a success not yet read back, then the caller's error
+    {
+        std::string detail = "set from a temporary";
+        AsyncSocket::SetLastError(static_cast<int>(SocketError::TimedOut), std::string("Made").c_str(), detail);
+    }
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation == "Made");
+    BOOST_TEST(info.detail == "set from a temporary");  // the same object, brought up to date
+
+    // Another thread's last error is its own: a WouldBlock there leaves this thread's texts alone.
+    std::string otherOperation;
+    std::thread([&] {
+        EventLoop other;
+        AsyncSocket s(other);
+        BOOST_TEST(!s.Listen());
+        otherOperation = AsyncSocket::GetLastErrorInfo().operation;
+    }).join();
+    BOOST_TEST(otherOperation == "Listen");
+    BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation == "Made");
 }
 
 BOOST_AUTO_TEST_CASE(typed_options_round_trip) {

@@ -257,7 +257,8 @@ public:
     /// The WSA number of the calling thread's last failure (0 after a success that reset it), as MFC.
     static int GetLastError() noexcept;
 
-    /// What failed last on this thread and why.
+    /// What failed last on this thread and why. The object is the thread's own and lives as long as the thread;
+    /// after a later failure, call again to read that one (the texts are brought up to date by this call).
     static const SocketErrorInfo& GetLastErrorInfo() noexcept;
 
     /// Sets the calling thread's last error (MFC: WSASetLastError), with an optional operation and detail.
@@ -376,6 +377,8 @@ protected:
 private:
     bool RequireLoop(const char* operation) const;
     bool RequireHandle(const char* operation) const;
+    // `operation`, here and in ReceiveImpl, is a string literal: a WouldBlock keeps it by address in the
+    // thread's last error until GetLastErrorInfo asks for the text.
     int SendImpl(const ConstBuffer* buffers, std::size_t count, int flags, const SocketAddress* to,
                  const char* operation);
     // `waitIfKnownEmpty`: fail with WouldBlock, without a system call, when the engine knows the read would
