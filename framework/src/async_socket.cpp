@@ -572,9 +572,12 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
 #ifdef MSG_NOSIGNAL
     native |= MSG_NOSIGNAL;
 #endif
+    // One buffer to the connected peer takes send(): the kernel then copies no msghdr and imports no iovec
+    // array, which a profile of W4 put at about 5% of an echo server's CPU (sendmsg's and recvmsg's together).
+    const bool single = count == 1 && to == nullptr;
     ssize_t n;
     do {
-        n = ::sendmsg(core_->fd, &msg, native);
+        n = single ? ::send(core_->fd, iov[0].iov_base, iov[0].iov_len, native) : ::sendmsg(core_->fd, &msg, native);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         SocketError e = FromErrno(errno);
