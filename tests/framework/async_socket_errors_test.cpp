@@ -2,6 +2,7 @@
 #include <portafx/async_socket.hpp>
 
 #define BOOST_TEST_MODULE async_socket_errors
+#include "allocation_counter.hpp"
 #include "loopback.hpp"
 
 #include <sys/wait.h>
@@ -224,6 +225,37 @@ BOOST_AUTO_TEST_CASE(would_block_and_success_report_the_last_call) {
     }).join();
     BOOST_TEST(otherOperation == "Listen");
     BOOST_TEST(AsyncSocket::GetLastErrorInfo().operation == "Made");
+}
+
+// Out of memory while GetLastErrorInfo copies a fixed text: the code stays right, the texts come back empty (never
+// half of them, never an earlier call's), and the next error's texts come through whole.
+BOOST_AUTO_TEST_CASE(last_error_texts_out_of_memory) {
+    bool created = false;
+    int wouldBlock = 0, codeDuring = -1;
+    bool textsEmptyDuring = false;
+    std::string after;
+    // A thread of its own: its last-error strings have no capacity yet, so copying "no data is queued" (longer
+    // than the small-string buffer) must allocate.
+    std::thread([&] {
+        EventLoop loop;
+        AsyncSocket s(loop);
+        created = s.Create(0, SocketType::Datagram, AllEvents, "127.0.0.1");
+        char buf[8];
+        wouldBlock += s.Receive(buf, sizeof buf) == SocketErrorResult;  // nothing sent: WouldBlock, texts pending
+        {
+            FailAllocations fail;
+            const SocketErrorInfo& info = AsyncSocket::GetLastErrorInfo();
+            codeDuring = info.code;
+            textsEmptyDuring = info.operation.empty() && info.detail.empty();
+        }
+        wouldBlock += s.Receive(buf, sizeof buf) == SocketErrorResult;
+        after = AsyncSocket::GetLastErrorInfo().Message();
+    }).join();
+    BOOST_TEST(created);
+    BOOST_TEST(wouldBlock == 2);
+    BOOST_TEST(codeDuring == static_cast<int>(SocketError::WouldBlock));
+    BOOST_TEST(textsEmptyDuring);
+    BOOST_TEST(after.find("Receive: no data is queued (WSAEWOULDBLOCK 10035") == 0u, after);
 }
 
 BOOST_AUTO_TEST_CASE(typed_options_round_trip) {

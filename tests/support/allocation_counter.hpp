@@ -1,5 +1,6 @@
 // Counts every allocation of the test binary that includes this header (once: it replaces the global operator
-// new and delete), so a test can show that hostile input allocates nothing ahead of the bytes that arrived.
+// new and delete), so a test can show that hostile input allocates nothing ahead of the bytes that arrived; and
+// can make the calling thread's allocations fail (FailAllocations), to test what an out-of-memory path leaves.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@ namespace portafx::test {
 inline std::atomic<std::size_t> gLive{0};
 inline std::atomic<std::size_t> gPeak{0};
 inline std::atomic<bool> gCounting{false};
+inline thread_local bool tFailAllocations = false;  // operator new throws bad_alloc on this thread while set
 
 struct Header {
     std::size_t size;
@@ -18,6 +20,7 @@ struct Header {
 };
 
 inline void* Allocate(std::size_t n) {
+    if (tFailAllocations) throw std::bad_alloc();
     auto* h = static_cast<Header*>(std::malloc(sizeof(Header) + n));
     if (h == nullptr) throw std::bad_alloc();
     h->size = n;
@@ -52,6 +55,13 @@ std::size_t PeakDuring(F f) {
     gCounting = false;
     return gPeak;
 }
+// While it lives, every allocation made by the calling thread throws std::bad_alloc.
+struct FailAllocations {
+    FailAllocations() noexcept { tFailAllocations = true; }
+    ~FailAllocations() { tFailAllocations = false; }
+    FailAllocations(const FailAllocations&) = delete;
+    FailAllocations& operator=(const FailAllocations&) = delete;
+};
 }  // namespace portafx::test
 
 void* operator new(std::size_t n) {
