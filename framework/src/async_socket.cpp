@@ -573,7 +573,8 @@ int AsyncSocket::SendImpl(const ConstBuffer* buffers, std::size_t count, int fla
     native |= MSG_NOSIGNAL;
 #endif
     // One buffer to the connected peer takes send(): the kernel then copies no msghdr and imports no iovec
-    // array, which a profile of W4 put at about 5% of an echo server's CPU (sendmsg's and recvmsg's together).
+    // array. In a profile of the W4 echo server that copying (with recvmsg's share of it) took 3.5-5.3% of the
+    // server threads' CPU samples with sendmsg, 2.6-3.3% with send.
     const bool single = count == 1 && to == nullptr;
     ssize_t n;
     do {
